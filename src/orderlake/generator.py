@@ -1,0 +1,280 @@
+"""Synthetic e-commerce order lines, written as one CSV file per day and batch.
+
+Faker makes small pools (customers, products) once per seed; rows are drawn from the pools
+with numpy and assembled with Arrow compute kernels, so a million rows take a second or two
+rather than a Faker call per row. A configurable share of rows is deliberately malformed, in
+the ways real feeds break, so that the quality path always has work.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from faker import Faker
+
+from orderlake import schema as S
+from orderlake.lake import partition
+from orderlake.storage import ObjectStore
+
+CATEGORIES: tuple[str, ...] = (
+    "Electronics",
+    "Home & Kitchen",
+    "Clothing",
+    "Books",
+    "Sports & Outdoors",
+    "Beauty",
+    "Toys & Games",
+    "Grocery",
+)
+# Typical price ranges by category (median USD, spread as a lognormal sigma).
+PRICE_PROFILE: dict[str, tuple[float, float]] = {
+    "Electronics": (120.0, 0.9),
+    "Home & Kitchen": (45.0, 0.7),
+    "Clothing": (35.0, 0.5),
+    "Books": (18.0, 0.4),
+    "Sports & Outdoors": (60.0, 0.7),
+    "Beauty": (25.0, 0.5),
+    "Toys & Games": (30.0, 0.6),
+    "Grocery": (12.0, 0.5),
+}
+STATUS_WEIGHTS = {
+    S.STATUS_COMPLETED: 0.62,
+    S.STATUS_ABANDONED: 0.25,
+    S.STATUS_CANCELLED: 0.07,
+    S.STATUS_RETURNED: 0.06,
+}
+PAYMENT_WEIGHTS = (0.55, 0.2, 0.1, 0.1, 0.05)  # in S.PAYMENT_METHODS order
+QUANTITY_WEIGHTS = (0.55, 0.25, 0.1, 0.06, 0.04)  # quantities 1..5
+COUNTRIES = ("US", "US", "US", "CA", "GB", "DE", "FR", "AU", "NL", "MX")
+
+# The ways a row can be malformed, each a quarantine reason the cleaner must find.
+MALFORMATIONS: tuple[str, ...] = (
+    "missing_customer",
+    "negative_quantity",
+    "text_quantity",
+    "bad_price",
+    "bad_timestamp",
+    "previous_day",
+    "unknown_status",
+    "bad_email",
+    "unknown_currency",
+    "short_line",
+    "broken_quote",
+)
+
+
+@dataclass(frozen=True)
+class GeneratorSettings:
+    rows: int = 1000
+    seed: int = 42
+    malformed_share: float = 0.02
+    duplicate_share: float = 0.005
+    customers: int = 2000
+    products: int = 400
+    batch: str = field(default="")
+
+    def __post_init__(self) -> None:
+        if self.rows < 0:
+            raise ValueError(f"rows must be >= 0, got {self.rows}")
+        for name in ("malformed_share", "duplicate_share"):
+            share = getattr(self, name)
+            if not 0.0 <= share <= 1.0:
+                raise ValueError(f"{name} must be between 0 and 1, got {share}")
+        if self.customers < 1 or self.products < 1:
+            raise ValueError("customers and products must be at least 1")
+
+    @property
+    def batch_id(self) -> str:
+        return self.batch or f"seed{self.seed}"
+
+
+@dataclass(frozen=True)
+class Pools:
+    """Value pools as CSV-ready text (quoted where needed), so rows are plain `take`s."""
+
+    customer_id: list[str]
+    customer_name: list[str]
+    customer_email: list[str]
+    customer_country: list[str]
+    product_id: list[str]
+    product_name: list[str]
+    product_category: list[str]
+    product_price: list[str]
+
+
+def make_pools(settings: GeneratorSettings) -> Pools:
+    fake = Faker("en_US")
+    fake.seed_instance(settings.seed)
+    rng = np.random.default_rng(settings.seed)
+    names = [f"{fake.first_name()} {fake.last_name()}" for _ in range(settings.customers)]
+    domains = ("example.com", "mail.example.org", "shop.example.net")
+    locals_ = [n.lower().replace(" ", ".").replace("'", "") for n in names]
+    emails = [f"{local}{i}@{domains[i % 3]}" for i, local in enumerate(locals_)]
+    categories = rng.choice(len(CATEGORIES), size=settings.products)
+    product_names, prices = [], []
+    for i, cat_index in enumerate(categories):
+        category = CATEGORIES[cat_index]
+        noun = fake.word().title()
+        # Some names carry a comma, so files always hold quoted fields.
+        if i % 7 == 0:
+            product_names.append(f"{noun} {category.split()[0]}, size {i % 5 + 1}")
+        else:
+            product_names.append(f"{fake.color_name()} {noun} {category.split()[0]}")
+        median, sigma = PRICE_PROFILE[category]
+        prices.append(f"{max(0.99, round(float(rng.lognormal(np.log(median), sigma)), 2)):.2f}")
+    countries = rng.choice(len(COUNTRIES), size=settings.customers)
+    return Pools(
+        customer_id=[f"C{i:06d}" for i in range(1, settings.customers + 1)],
+        customer_name=names,
+        customer_email=emails,
+        customer_country=[COUNTRIES[i] for i in countries],
+        product_id=[f"P{i:05d}" for i in range(1, settings.products + 1)],
+        product_name=product_names,
+        product_category=[CATEGORIES[i] for i in categories],
+        product_price=prices,
+    )
+
+
+def csv_field(value: str) -> str:
+    """RFC 4180 quoting, only where a value needs it."""
+    if any(ch in value for ch in ',"\n\r'):
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def _pool(values: list[str], *bad: str) -> pa.Array:
+    """A pool as CSV text; `bad` values are appended after the good ones."""
+    return pa.array([csv_field(v) for v in [*values, *bad]])
+
+
+def _draw(rng: np.random.Generator, n: int, weights: tuple[float, ...]) -> np.ndarray:
+    p = np.asarray(weights, dtype=float)
+    return rng.choice(len(p), size=n, p=p / p.sum())
+
+
+def generate_csv(
+    run_date: dt.date, settings: GeneratorSettings, pools: Pools | None = None
+) -> bytes:
+    """One day's order lines as CSV bytes (header first, '\\n' line ends)."""
+    pools = pools or make_pools(settings)
+    n = settings.rows
+    header = (S.RAW_HEADER + "\n").encode()
+    if n == 0:
+        return header
+    rng = np.random.default_rng(settings.seed * 100_003 + run_date.toordinal())
+    n_customers, n_products = len(pools.customer_id), len(pools.product_id)
+
+    # Popular products sell more: Zipf-like weights over a shuffled product order.
+    popularity = tuple(1.0 / np.arange(1, n_products + 1) ** 0.8)
+    product = rng.permutation(n_products)[_draw(rng, n, popularity)]
+    customer = rng.integers(0, n_customers, size=n)
+    quantity = _draw(rng, n, QUANTITY_WEIGHTS)
+    status = _draw(rng, n, tuple(STATUS_WEIGHTS.values()))
+    payment = _draw(rng, n, PAYMENT_WEIGHTS)
+    start = int(dt.datetime(run_date.year, run_date.month, run_date.day, tzinfo=dt.UTC).timestamp())
+    seconds = np.sort(rng.integers(0, 86_400, size=n)) + start
+
+    # Duplicates: a few rows repeat an earlier order id (a retried upstream export).
+    seq = np.arange(1, n + 1)
+    n_dup = min(int(n * settings.duplicate_share), n - 1)
+    if n_dup > 0:
+        dup_rows = rng.choice(np.arange(1, n), size=n_dup, replace=False)
+        seq[dup_rows] = rng.integers(1, dup_rows + 1)
+
+    # Malformed rows point at "bad" pool entries (appended after the good ones).
+    kind = np.full(n, -1)
+    n_bad = min(int(round(n * settings.malformed_share)), n)
+    if n_bad:
+        bad_rows = rng.choice(n, size=n_bad, replace=False)
+        kind[bad_rows] = rng.integers(0, len(MALFORMATIONS), size=n_bad)
+
+    def bad(name: str) -> np.ndarray:
+        return kind == MALFORMATIONS.index(name)
+
+    customer_id = np.where(bad("missing_customer"), n_customers, customer)
+    email = np.where(bad("bad_email"), customer + n_customers, customer)
+    quantity = np.where(bad("negative_quantity"), 5, np.where(bad("text_quantity"), 6, quantity))
+    price = np.where(bad("bad_price"), n_products, product)
+    status = np.where(bad("unknown_status"), len(STATUS_WEIGHTS), status)
+    currency = bad("unknown_currency").astype(np.int64)
+    seconds = np.where(bad("previous_day"), seconds - 86_400, seconds)
+    timestamps = pa.array(seconds, pa.timestamp("s")).cast(pa.string())
+    timestamps = pc.replace_with_mask(
+        timestamps,
+        pa.array(bad("bad_timestamp")),
+        pa.array([f"{run_date:%d/%m/%Y} 25:61"] * int(bad("bad_timestamp").sum()), pa.string()),
+    )
+
+    broken_emails = [e.replace("@", " at ") for e in pools.customer_email]
+    columns = [
+        pc.binary_join_element_wise(
+            f"ORD-{run_date:%Y%m%d}-{settings.batch_id}-",
+            pc.utf8_lpad(pa.array(seq).cast(pa.string()), 7, "0"),
+            "",
+        ),
+        _pool(pools.customer_id, "").take(customer_id),
+        _pool(pools.customer_name).take(customer),
+        _pool(pools.customer_email, *broken_emails).take(email),
+        _pool(pools.product_id).take(product),
+        _pool(pools.product_name).take(product),
+        _pool(pools.product_category).take(product),
+        _pool(["1", "2", "3", "4", "5"], "-2", "two").take(quantity),
+        _pool(pools.product_price, "12.3.4").take(price),
+        _pool(["USD"], "US$").take(currency),
+        timestamps,
+        _pool(list(STATUS_WEIGHTS), "pending").take(status),
+        _pool(list(S.PAYMENT_METHODS)).take(payment),
+        pa.array([csv_field(c) + "\n" for c in pools.customer_country]).take(customer),
+    ]
+    text = header + _concat(pc.binary_join_element_wise(*columns, ","))
+    line_faults = np.flatnonzero(bad("short_line") | bad("broken_quote"))
+    return _break_lines(text, line_faults, bad("short_line")) if len(line_faults) else text
+
+
+def _break_lines(text: bytes, rows: np.ndarray, short: np.ndarray) -> bytes:
+    """Line-level faults on a few rows: a dropped last field, or an unbalanced quote."""
+    lines = text.split(b"\n")
+    for row in rows:
+        index = int(row) + 1  # line 0 is the header
+        fields = lines[index].split(b",")
+        if short[row]:
+            lines[index] = b",".join(fields[:-1])
+        else:
+            lines[index] = b",".join([*fields[:5], b'"' + fields[5], *fields[6:]])
+    return b"\n".join(lines)
+
+
+def _concat(lines: pa.Array) -> bytes:
+    """The text of a string array laid end to end, straight from Arrow's data buffer."""
+    lines = pa.concat_arrays([lines]) if lines.offset else lines
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32, count=len(lines) + 1)
+    return lines.buffers()[2].to_pybytes()[offsets[0] : offsets[-1]]
+
+
+def raw_key(table_prefix: str, run_date: dt.date, batch_id: str) -> str:
+    return f"{table_prefix}/{partition(run_date)}/orders-{batch_id}.csv"
+
+
+@dataclass(frozen=True)
+class WrittenFile:
+    key: str
+    rows: int
+    bytes: int
+    location: str
+
+
+def write_day(
+    store: ObjectStore, run_date: dt.date, settings: GeneratorSettings, table_prefix: str = "orders"
+) -> WrittenFile:
+    """Generate a day and write it to the raw zone; the same key for the same seed and batch,
+    so a re-run replaces the file instead of adding a second copy of the day."""
+    data = generate_csv(run_date, settings)
+    key = raw_key(table_prefix, run_date, settings.batch_id)
+    store.put(key, data)
+    return WrittenFile(
+        key=key, rows=settings.rows, bytes=len(data), location=f"{store.describe()}/{key}"
+    )

@@ -1,0 +1,1 @@
+"""Glue job bodies: `run(spark, config)`, called by the entry scripts and the local runner."""

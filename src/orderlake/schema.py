@@ -1,0 +1,177 @@
+"""Column names, code values and schemas: the one place they are spelled.
+
+Raw CSV is read as text and parsed with RAW_SCHEMA (every field a string, so that a bad value
+is quarantined with its reason rather than silently nulled). Curated and analytics schemas are
+the output contracts the transforms end with.
+"""
+
+from pyspark.sql import types as T
+
+# --- raw order line columns, in file order -------------------------------------------------
+ORDER_ID = "order_id"
+CUSTOMER_ID = "customer_id"
+CUSTOMER_NAME = "customer_name"
+CUSTOMER_EMAIL = "customer_email"
+PRODUCT_ID = "product_id"
+PRODUCT_NAME = "product_name"
+CATEGORY = "category"
+QUANTITY = "quantity"
+UNIT_PRICE = "unit_price"
+CURRENCY = "currency"
+ORDER_TS = "order_ts"
+STATUS = "status"
+PAYMENT_METHOD = "payment_method"
+COUNTRY = "country"
+
+RAW_COLUMNS: tuple[str, ...] = (
+    ORDER_ID,
+    CUSTOMER_ID,
+    CUSTOMER_NAME,
+    CUSTOMER_EMAIL,
+    PRODUCT_ID,
+    PRODUCT_NAME,
+    CATEGORY,
+    QUANTITY,
+    UNIT_PRICE,
+    CURRENCY,
+    ORDER_TS,
+    STATUS,
+    PAYMENT_METHOD,
+    COUNTRY,
+)
+RAW_HEADER = ",".join(RAW_COLUMNS)
+REQUIRED_COLUMNS: tuple[str, ...] = (
+    ORDER_ID,
+    CUSTOMER_ID,
+    PRODUCT_ID,
+    QUANTITY,
+    UNIT_PRICE,
+    CURRENCY,
+    ORDER_TS,
+    STATUS,
+)
+RAW_SCHEMA = T.StructType([T.StructField(name, T.StringType(), True) for name in RAW_COLUMNS])
+
+# Timestamps in raw files are UTC wall-clock times, "YYYY-MM-DD HH:MM:SS".
+ORDER_TS_FORMAT = "yyyy-MM-dd HH:mm:ss"
+
+# --- code values ------------------------------------------------------------------------------
+STATUS_COMPLETED = "completed"
+STATUS_ABANDONED = "abandoned"
+STATUS_CANCELLED = "cancelled"
+STATUS_RETURNED = "returned"
+STATUSES: tuple[str, ...] = (STATUS_COMPLETED, STATUS_ABANDONED, STATUS_CANCELLED, STATUS_RETURNED)
+
+# The store settles every sale in US dollars; any other code is a data error, not a rate to
+# convert (multi-currency would need FX rates per day, which the lake does not hold).
+CURRENCIES: tuple[str, ...] = ("USD",)
+
+PAYMENT_METHODS: tuple[str, ...] = ("card", "paypal", "apple_pay", "google_pay", "bank_transfer")
+
+# Quarantine reason codes: stable strings analysts group by.
+REASON_UNPARSABLE_LINE = "unparsable_line"
+REASON_MISSING_FIELD = "missing_required_field"
+REASON_BAD_QUANTITY = "invalid_quantity"
+REASON_BAD_PRICE = "invalid_unit_price"
+REASON_BAD_TIMESTAMP = "unparsable_timestamp"
+REASON_OUTSIDE_RUN_DATE = "timestamp_outside_run_date"
+REASON_UNKNOWN_STATUS = "unknown_status"
+REASON_BAD_EMAIL = "malformed_email"
+REASON_UNKNOWN_CURRENCY = "unknown_currency"
+REASON_BAD_ENCODING = "invalid_encoding"
+
+# --- lineage and derived columns ----------------------------------------------------------------
+DT = "dt"
+SOURCE_FILE = "source_file"
+LINE_NUMBER = "line_number"
+RAW_LINE = "raw_line"
+REASON = "reason"
+REASONS = "reasons"
+TOTAL_AMOUNT = "total_amount"
+
+PRICE_TYPE = T.DecimalType(10, 2)
+AMOUNT_TYPE = T.DecimalType(12, 2)
+
+CURATED_SCHEMA = T.StructType(
+    [
+        T.StructField(ORDER_ID, T.StringType(), False),
+        T.StructField(CUSTOMER_ID, T.StringType(), False),
+        T.StructField(CUSTOMER_NAME, T.StringType(), True),
+        T.StructField(CUSTOMER_EMAIL, T.StringType(), True),
+        T.StructField(PRODUCT_ID, T.StringType(), False),
+        T.StructField(PRODUCT_NAME, T.StringType(), True),
+        T.StructField(CATEGORY, T.StringType(), True),
+        T.StructField(QUANTITY, T.IntegerType(), False),
+        T.StructField(UNIT_PRICE, PRICE_TYPE, False),
+        T.StructField(CURRENCY, T.StringType(), False),
+        T.StructField(ORDER_TS, T.TimestampType(), False),
+        T.StructField(STATUS, T.StringType(), False),
+        T.StructField(PAYMENT_METHOD, T.StringType(), True),
+        T.StructField(COUNTRY, T.StringType(), True),
+        T.StructField(TOTAL_AMOUNT, AMOUNT_TYPE, False),
+        T.StructField(SOURCE_FILE, T.StringType(), False),
+        T.StructField(LINE_NUMBER, T.LongType(), False),
+    ]
+)
+
+QUARANTINE_SCHEMA = T.StructType(
+    [
+        T.StructField(SOURCE_FILE, T.StringType(), False),
+        T.StructField(LINE_NUMBER, T.LongType(), False),
+        T.StructField(REASON, T.StringType(), False),
+        T.StructField(REASONS, T.ArrayType(T.StringType(), False), False),
+        T.StructField(ORDER_ID, T.StringType(), True),
+        T.StructField(RAW_LINE, T.StringType(), True),
+    ]
+)
+
+# --- analytics columns --------------------------------------------------------------------------
+UNITS = "units"
+REVENUE = "revenue"
+ORDERS = "orders"
+CARTS = "carts"
+ABANDONED_CARTS = "abandoned_carts"
+ABANDONED_VALUE = "abandoned_value"
+ABANDONMENT_RATE = "abandonment_rate"
+RANK = "rank"
+
+TOP_ABANDONED_PRODUCTS = 50
+TOP_ABANDONED_PER_CUSTOMER = 10
+
+PRODUCT_DAILY_SCHEMA = T.StructType(
+    [
+        T.StructField(PRODUCT_ID, T.StringType(), False),
+        T.StructField(PRODUCT_NAME, T.StringType(), True),
+        T.StructField(CATEGORY, T.StringType(), True),
+        T.StructField(UNITS, T.LongType(), False),
+        T.StructField(REVENUE, T.DecimalType(22, 2), False),
+        T.StructField(ORDERS, T.LongType(), False),
+        T.StructField(CARTS, T.LongType(), False),
+        T.StructField(ABANDONED_CARTS, T.LongType(), False),
+        T.StructField(ABANDONED_VALUE, T.DecimalType(22, 2), False),
+        T.StructField(ABANDONMENT_RATE, T.DoubleType(), False),
+    ]
+)
+
+TOP_ABANDONED_PRODUCTS_SCHEMA = T.StructType(
+    [
+        T.StructField(RANK, T.IntegerType(), False),
+        T.StructField(PRODUCT_ID, T.StringType(), False),
+        T.StructField(PRODUCT_NAME, T.StringType(), True),
+        T.StructField(CATEGORY, T.StringType(), True),
+        T.StructField(ABANDONED_CARTS, T.LongType(), False),
+        T.StructField(ABANDONED_VALUE, T.DecimalType(22, 2), False),
+    ]
+)
+
+CUSTOMER_TOP_ABANDONED_SCHEMA = T.StructType(
+    [
+        T.StructField(CUSTOMER_ID, T.StringType(), False),
+        T.StructField(CUSTOMER_NAME, T.StringType(), True),
+        T.StructField(RANK, T.IntegerType(), False),
+        T.StructField(PRODUCT_ID, T.StringType(), False),
+        T.StructField(PRODUCT_NAME, T.StringType(), True),
+        T.StructField(ABANDONED_CARTS, T.LongType(), False),
+        T.StructField(ABANDONED_VALUE, T.DecimalType(22, 2), False),
+    ]
+)

@@ -1,0 +1,1 @@
+"""Pure transforms: DataFrame in, DataFrame out; no reads, writes, collects or counts."""

@@ -1,0 +1,62 @@
+"""Column-level logic: Column in, Column out, named for what it means."""
+
+from __future__ import annotations
+
+from pyspark.sql import Column
+from pyspark.sql import functions as F
+
+from orderlake import schema as S
+
+EMAIL_PATTERN = r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$"
+QUANTITY_PATTERN = r"^[0-9]{1,9}$"
+# At most 8 digits before the point: the value must fit decimal(10,2).
+PRICE_PATTERN = r"^[0-9]{1,8}(\.[0-9]{1,2})?$"
+TIMESTAMP_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$"
+# A quoted field, with "" as an escaped quote inside it.
+QUOTED_FIELD = r'"([^"]|"")*"'
+
+
+def is_blank(col: Column) -> Column:
+    return col.isNull() | (F.trim(col) == "")
+
+
+def csv_field_count(line: Column) -> Column:
+    """Fields in a CSV line: separators outside quoted fields, plus one."""
+    return F.size(F.split(F.regexp_replace(line, QUOTED_FIELD, ""), ",", -1))
+
+
+def has_balanced_quotes(line: Column) -> Column:
+    quotes = F.length(line) - F.length(F.regexp_replace(line, '"', ""))
+    return quotes % 2 == 0
+
+
+def has_replacement_char(line: Column) -> Column:
+    """Bytes that were not UTF-8 are decoded as U+FFFD by Spark's text reader."""
+    return F.instr(line, "\ufffd") > 0
+
+
+def is_valid_email(col: Column) -> Column:
+    return col.rlike(EMAIL_PATTERN)
+
+
+def is_valid_quantity(col: Column) -> Column:
+    """A whole number of items, at least one."""
+    return col.rlike(QUANTITY_PATTERN) & (col.cast("int") > 0)
+
+
+def is_valid_price(col: Column) -> Column:
+    """A non-negative amount with at most two decimals that fits decimal(10,2)."""
+    return col.rlike(PRICE_PATTERN)
+
+
+def order_timestamp(col: Column) -> Column:
+    """The order time as a timestamp, null when the text is not a real UTC wall-clock time."""
+    return F.when(col.rlike(TIMESTAMP_PATTERN), F.to_timestamp(col, S.ORDER_TS_FORMAT))
+
+
+def normalised_code(col: Column) -> Column:
+    return F.lower(F.trim(col))
+
+
+def total_amount(quantity: Column, unit_price: Column) -> Column:
+    return (quantity.cast(S.AMOUNT_TYPE) * unit_price).cast(S.AMOUNT_TYPE)
