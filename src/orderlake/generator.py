@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 from faker import Faker
 
 from orderlake import schema as S
-from orderlake.lake import partition
+from orderlake.dates import partition
 from orderlake.storage import ObjectStore
 
 CATEGORIES: tuple[str, ...] = (

@@ -15,7 +15,7 @@ from pyspark.sql import types as T
 
 from orderlake import schema as S
 from orderlake.errors import OrderlakeError
-from orderlake.lake import partition
+from orderlake.dates import partition
 
 _BLOCK = "_block_start"
 _ROW = "_row_id"

@@ -1,30 +1,18 @@
 """Where each table lives: zone roots (buckets in AWS, folders locally) and dt= partitions."""
 
+# parse_run_date and partition live in orderlake.dates; re-exported here for callers of lake.
+
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from orderlake.dates import parse_run_date, partition
 from orderlake.definition import PipelineDefinition, load_definition
 from orderlake.errors import OrderlakeError
 
-
-def parse_run_date(text: str) -> dt.date:
-    """A run date from the user, strictly YYYY-MM-DD, with a clear error otherwise."""
-    try:
-        value = dt.date.fromisoformat(text)
-    except (TypeError, ValueError):
-        raise OrderlakeError(
-            f"invalid date {text!r}: expected a calendar date as YYYY-MM-DD"
-        ) from None
-    if len(text) != 10:
-        raise OrderlakeError(f"invalid date {text!r}: expected a calendar date as YYYY-MM-DD")
-    return value
-
-
-def partition(run_date: dt.date) -> str:
-    return f"dt={run_date.isoformat()}"
+__all__ = ["Lake", "parse_run_date", "partition"]
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import dataclasses
 import datetime as dt
 from typing import Any, Self
 
-from orderlake.lake import parse_run_date
+from orderlake.dates import parse_run_date
 
 
 class JobConfig:
