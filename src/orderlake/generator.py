@@ -182,8 +182,11 @@ def generate_csv(
     seq = np.arange(1, n + 1)
     n_dup = min(int(n * settings.duplicate_share), n - 1)
     if n_dup > 0:
-        dup_rows = rng.choice(np.arange(1, n), size=n_dup, replace=False)
-        seq[dup_rows] = rng.integers(1, dup_rows + 1)
+        dup_rows = np.sort(rng.choice(np.arange(1, n), size=n_dup, replace=False))
+        # Each repeats an earlier row that is not itself a repeat (row 0 never is one).
+        originals = np.setdiff1d(np.arange(n), dup_rows)
+        earlier = np.searchsorted(originals, dup_rows)
+        seq[dup_rows] = seq[originals[(rng.random(n_dup) * earlier).astype(np.int64)]]
 
     # Malformed rows point at "bad" pool entries (appended after the good ones).
     kind = np.full(n, -1)
