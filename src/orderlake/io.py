@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
+import errno
+import os
 import shutil
+import time
 import uuid
 from pathlib import Path
 from urllib.parse import urlparse
@@ -14,8 +18,8 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from orderlake import schema as S
-from orderlake.errors import OrderlakeError
 from orderlake.dates import partition
+from orderlake.errors import OrderlakeError
 
 _BLOCK = "_block_start"
 _ROW = "_row_id"
@@ -92,9 +96,14 @@ def read_partition(spark: SparkSession, table_path: str, run_date: dt.date) -> D
 def write_partition(df: DataFrame, table_path: str, run_date: dt.date) -> None:
     """Replace one dt= partition of a Parquet table with `df`'s rows, leaving the others.
 
-    Locally the new files are written beside the table and swapped in with renames, so a
-    failed write leaves the previous good partition as it was. On S3, Spark's dynamic
-    partition overwrite replaces the partition when the write commits.
+    Locally the new files are written to a hidden staging folder beside the partition (Spark,
+    DuckDB and Athena skip names starting with `_`), then swapped in. On Linux the swap is one
+    atomic `renameat2(RENAME_EXCHANGE)`: at every instant `dt=X/` holds either the complete old
+    files or the complete new ones, so a process killed at any point leaves the previous good
+    partition readable. Elsewhere the swap is two renames (old to `_retired-...`, staging to
+    `dt=X`); a crash between them is repaired by the next write of that date
+    (`recover_partition`). On S3, Spark's dynamic partition overwrite replaces the partition
+    when the write commits.
     """
     local = _local_path(table_path)
     if local is None:
@@ -107,19 +116,72 @@ def write_partition(df: DataFrame, table_path: str, run_date: dt.date) -> None:
         return
     target = local / partition(run_date)
     token = uuid.uuid4().hex[:12]
-    staging = local / f"_staging-{token}"
-    retired = local / f"_retired-{token}"
+    staging = local / f"{_STAGING}{partition(run_date)}-{token}"
+    retired = local / f"{_RETIRED}{partition(run_date)}-{token}"
     try:
         local.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OrderlakeError(f"cannot write to {local}: {exc.strerror}") from None
+    recover_partition(local, run_date)
     try:
         df.write.mode("error").parquet(str(staging))
         for marker in staging.glob("*.crc"):
             marker.unlink()
-        if target.exists():
+        _pause_for_crash_test()
+        if not target.exists():
+            staging.rename(target)
+        elif not _exchange(staging, target):
             target.rename(retired)
-        staging.rename(target)
+            staging.rename(target)
     finally:
+        # After an exchange the staging folder holds the old files: either way, discard it.
         shutil.rmtree(staging, ignore_errors=True)
         shutil.rmtree(retired, ignore_errors=True)
+
+
+_STAGING = "_staging-"
+_RETIRED = "_retired-"
+# Crash tests set this to a file path: the write creates the file once its staging copy is
+# complete and then waits, so the test can kill the process at that moment.
+PAUSE_AFTER_STAGING_ENV = "ORDERLAKE_TEST_PAUSE_AFTER_STAGING"
+
+
+def recover_partition(table_folder: Path, run_date: dt.date) -> None:
+    """Repair what a killed write of this date left: put back a retired partition if the
+    new one never arrived, and remove stale staging/retired folders. Callers hold the date's
+    lock (orderlake.locks), so no live write of the date owns those folders."""
+    name = partition(run_date)
+    target = table_folder / name
+    retired = sorted(
+        table_folder.glob(f"{_RETIRED}{name}-*"), key=lambda p: p.stat().st_mtime, reverse=True
+    )
+    if retired and not target.exists():
+        retired.pop(0).rename(target)
+    for stale in [*retired, *table_folder.glob(f"{_STAGING}{name}-*")]:
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Atomically swap two folders (Linux renameat2 RENAME_EXCHANGE); False if unsupported."""
+    renameat2 = getattr(_libc(), "renameat2", None)
+    if renameat2 is None:
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p] * 2 + [ctypes.c_uint]
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, bytes(first), at_fdcwd, bytes(second), rename_exchange) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(code, os.strerror(code), str(second))
+
+
+def _libc() -> ctypes.CDLL:
+    return ctypes.CDLL(None, use_errno=True)
+
+
+def _pause_for_crash_test() -> None:
+    marker = os.environ.get(PAUSE_AFTER_STAGING_ENV)
+    if marker:
+        Path(marker).write_text(str(os.getpid()))
+        time.sleep(600)

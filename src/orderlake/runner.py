@@ -15,9 +15,11 @@ from typing import Any, Protocol
 
 from orderlake.errors import OrderlakeError
 from orderlake.generator import GeneratorSettings, WrittenFile, write_day
+from orderlake.history import HistoryListener, RunHistory
 from orderlake.jobs.registry import config_for, job_spec
 from orderlake.lake import Lake
 from orderlake.local import athena, catalog
+from orderlake.locks import date_lock
 from orderlake.progress import Progress
 from orderlake.spark import local_session
 from orderlake.storage import LocalStore
@@ -67,9 +69,14 @@ class LocalPipeline:
     lake_root: Path
     listeners: list[JobRunListener] = field(default_factory=list)
     progress: Progress | None = None
+    # Record every job run in the lake's run history (orderlake.history).
+    record_history: bool = True
 
     def __post_init__(self) -> None:
         self.lake = Lake.local(self.lake_root)
+        self.history = RunHistory.for_lake(self.lake_root) if self.record_history else None
+        if self.history is not None:
+            self.listeners = [*self.listeners, HistoryListener(self.lake, self.history)]
 
     def _check_writable(self) -> None:
         try:
@@ -90,6 +97,11 @@ class LocalPipeline:
     def run_job(self, name: str, run_date: dt.date) -> JobRun:
         """Run one job for a date in this process's Spark session; report it; raise on failure."""
         run = JobRun(job_name=name, run_date=run_date)
+        for listener in self.listeners:
+            # Optional hook: the run history records a RUNNING row, so a crash stays visible.
+            started = getattr(listener, "job_started", None)
+            if started is not None:
+                started(run)
         spark = local_session()
         try:
             run.result = job_spec(name).run(spark, config_for(name, self.lake, run_date))
@@ -120,8 +132,19 @@ class LocalPipeline:
         self, run_date: dt.date, settings: GeneratorSettings | None, query: str = DEFAULT_QUERY
     ) -> DayResult:
         """Generate (unless settings is None: use the raw files already there), run every job
-        in graph order, catalog the outputs and answer the saved query for the day."""
+        in graph order, catalog the outputs and answer the saved query for the day.
+
+        Holds the date's lock throughout: a second run of the same date at the same time is
+        refused (orderlake.locks.DateLocked) instead of racing on the same partitions."""
         self._check_writable()
+        with date_lock(self.lake_root, run_date):
+            if self.history is not None:
+                self.history.close_orphans(run_date)
+            return self._run_day_locked(run_date, settings, query)
+
+    def _run_day_locked(
+        self, run_date: dt.date, settings: GeneratorSettings | None, query: str
+    ) -> DayResult:
         order = self.lake.definition.job_order()
         progress = self.progress or Progress(total=0, enabled=False)
         progress.total = len(order) + (3 if settings else 2)
