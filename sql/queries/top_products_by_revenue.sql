@@ -1,6 +1,6 @@
 -- description: Products that earned the most on a day, from completed orders.
 -- grain: one row per product, the 10 highest revenues of the day
--- param: dt varchar The day, as YYYY-MM-DD
+-- param: dt date The day, as YYYY-MM-DD
 with orders as (
     select
         product_id,
@@ -10,7 +10,7 @@ with orders as (
         total_amount,
         order_id
     from orderlake.orders
-    where dt = ?
+    where dt = cast(? as varchar)
         and status = 'completed'
 ),
 

@@ -1,4 +1,10 @@
-"""Saved Athena queries, run locally: Athena (Trino) SQL transpiled by sqlglot to DuckDB."""
+"""Saved Athena queries, run locally: Athena (Trino) SQL transpiled by sqlglot to DuckDB.
+
+A saved query is one file in sql/queries/: header comments (`-- description:`, `-- grain:`,
+`-- param: name type description`, one per `?` in order), then one Athena statement. The same
+file is the Athena named query in AWS (Terraform reads the folder), so nothing here rewrites
+its meaning: a construct DuckDB cannot run is an error, not a local approximation.
+"""
 
 from __future__ import annotations
 
@@ -9,20 +15,26 @@ from typing import Any
 
 import duckdb
 import sqlglot
-from sqlglot.errors import ParseError
+from sqlglot import exp
+from sqlglot.errors import ErrorLevel, ParseError, UnsupportedError
 
-from orderlake.definition import project_root
+from orderlake.definition import load_definition, project_root
 from orderlake.errors import OrderlakeError
+from orderlake.local import catalog
+from orderlake.local.output import format_table  # re-exported for `orderlake run`
+from orderlake.local.params import QueryParameter, bind
 
 QUERIES_DIR = Path("sql") / "queries"
 _HEADER = re.compile(r"^--\s*(\w+):\s*(.*)$")
 
-
-@dataclass(frozen=True)
-class QueryParameter:
-    name: str
-    type: str
-    description: str
+__all__ = [
+    "QueryParameter",
+    "QueryResult",
+    "SavedQuery",
+    "format_table",
+    "run_local",
+    "saved_query",
+]
 
 
 @dataclass(frozen=True)
@@ -40,8 +52,7 @@ def queries_dir() -> Path:
 
 
 def load_query(path: Path) -> SavedQuery:
-    """A saved query file: header comments (`-- description:`, `-- grain:`,
-    `-- param: name type description`, one per `?` in order), then one statement."""
+    """A saved query file and its header."""
     sql = path.read_text(encoding="utf-8")
     description, grain, params = "", "", []
     for line in sql.splitlines():
@@ -55,7 +66,7 @@ def load_query(path: Path) -> SavedQuery:
             grain = value
         elif key == "param":
             name, type_, *rest = value.split(maxsplit=2) + [""]
-            params.append(QueryParameter(name=name, type=type_, description=" ".join(rest)))
+            params.append(QueryParameter(name=name, type=type_.lower(), description=" ".join(rest)))
     return SavedQuery(path.stem, path, sql, description, grain, tuple(params))
 
 
@@ -70,73 +81,81 @@ def saved_query(name: str) -> SavedQuery:
     return queries[name]
 
 
-def to_duckdb(sql: str) -> str:
-    """Athena SQL to DuckDB SQL; a statement sqlglot cannot read as Athena is an error."""
+def parse_athena(sql: str) -> exp.Expression:
+    """The one statement of a saved query, read as Athena SQL."""
     try:
-        statements = sqlglot.transpile(sql, read="athena", write="duckdb")
+        statements = [s for s in sqlglot.parse(sql, read="athena") if s is not None]
     except ParseError as exc:
         raise OrderlakeError(f"not valid Athena SQL: {exc}") from None
-    statements = [s for s in statements if s.strip()]
     if len(statements) != 1:
         raise OrderlakeError(f"a saved query holds one statement, found {len(statements)}")
     return statements[0]
+
+
+def placeholders(sql: str) -> int:
+    """How many `?` execution parameters the statement takes."""
+    return len(list(parse_athena(sql).find_all(exp.Placeholder)))
+
+
+def tables_read(sql: str) -> list[tuple[str, str]]:
+    """(database, table) of every catalog table the statement reads (CTE names excluded)."""
+    tree = parse_athena(sql)
+    ctes = {c.alias_or_name for c in tree.find_all(exp.CTE)}
+    found: list[tuple[str, str]] = []
+    for table in tree.find_all(exp.Table):
+        if not table.db and table.name in ctes:
+            continue
+        key = (table.db, table.name)
+        if key not in found:
+            found.append(key)
+    return found
+
+
+def to_duckdb(sql: str) -> str:
+    """Athena SQL to DuckDB SQL. What sqlglot cannot express in DuckDB is an error."""
+    tree = parse_athena(sql)
+    try:
+        return tree.sql(dialect="duckdb", unsupported_level=ErrorLevel.RAISE)
+    except UnsupportedError as exc:
+        raise OrderlakeError(
+            f"uses something DuckDB cannot run locally ({exc}); it can only run in Athena"
+        ) from None
 
 
 @dataclass(frozen=True)
 class QueryResult:
     columns: list[str]
     rows: list[tuple[Any, ...]]
+    query_id: str = ""
+    output_location: str = ""
+    bytes_scanned: int | None = None
 
 
 def run_local(con: duckdb.DuckDBPyConnection, query: SavedQuery, params: list[Any]) -> QueryResult:
-    if len(params) != len(query.parameters):
-        names = ", ".join(p.name for p in query.parameters) or "none"
-        raise OrderlakeError(
-            f"query {query.name} takes {len(query.parameters)} parameter(s) ({names}), "
-            f"got {len(params)}"
-        )
+    """Run a saved query over the local catalog; params are typed values or their text."""
+    values = bind(query.name, query.parameters, params)
+    database = load_definition().glue_database
+    catalog.check_crawled(
+        con, database, [t for db, t in tables_read(query.sql) if db in ("", database)]
+    )
     try:
-        cursor = con.execute(to_duckdb(query.sql), params)
+        sql = to_duckdb(query.sql)
+    except OrderlakeError as exc:
+        raise OrderlakeError(f"query {query.name} {exc}") from None
+    try:
+        cursor = con.execute(sql, values)
     except duckdb.CatalogException as exc:
+        # Tables were checked above: what is missing is a function or type DuckDB lacks.
         raise OrderlakeError(
-            f"query {query.name}: {str(exc).splitlines()[0]} (run `orderlake crawl` to catalog "
-            "the lake first)"
+            f"query {query.name} uses something DuckDB cannot run locally: "
+            f"{str(exc).splitlines()[0]}"
         ) from None
+    except duckdb.IOException as exc:
+        raise OrderlakeError(
+            f"query {query.name}: {str(exc).splitlines()[0]} (a partition changed since the "
+            f"last crawl: run `{catalog.CRAWL_COMMAND}` again)"
+        ) from None
+    except duckdb.Error as exc:
+        raise OrderlakeError(f"query {query.name} failed: {str(exc).splitlines()[0]}") from None
     columns = [d[0] for d in cursor.description]
     return QueryResult(columns=columns, rows=cursor.fetchall())
-
-
-def format_table(result: QueryResult) -> str:
-    """A plain aligned text table."""
-    cells = [[_cell(v) for v in row] for row in result.rows]
-    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(result.columns)]
-    numeric = [
-        all(
-            isinstance(row[i], int | float) or _is_decimal(row[i])
-            for row in result.rows
-            if row[i] is not None
-        )
-        for i in range(len(result.columns))
-    ]
-
-    def line(values: list[str]) -> str:
-        return "  ".join(
-            v.rjust(w) if numeric[i] else v.ljust(w)
-            for i, (v, w) in enumerate(zip(values, widths, strict=True))
-        ).rstrip()
-
-    out = [line(list(result.columns)), "  ".join("-" * w for w in widths)]
-    out += [line(row) for row in cells]
-    return "\n".join(out)
-
-
-def _is_decimal(value: Any) -> bool:
-    return type(value).__name__ == "Decimal"
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value:.4f}"
-    return str(value)
