@@ -66,7 +66,9 @@ def load_query(path: Path) -> SavedQuery:
             grain = value
         elif key == "param":
             name, type_, *rest = value.split(maxsplit=2) + [""]
-            params.append(QueryParameter(name=name, type=type_.lower(), description=" ".join(rest)))
+            params.append(
+                QueryParameter(name=name, type=type_.lower(), description=" ".join(rest).strip())
+            )
     return SavedQuery(path.stem, path, sql, description, grain, tuple(params))
 
 
