@@ -1,0 +1,186 @@
+"""AWS cron translation and the schedule's catch-up, on a fake clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from orderlake.cli import main
+from orderlake.definition import load_definition
+from orderlake.errors import OrderlakeError
+from orderlake.schedule import AwsCron, Scheduler, run_date_for, translate
+
+UTC = dt.UTC
+
+
+def at(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def day(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+@pytest.mark.parametrize(
+    ("aws", "croniter_form"),
+    [
+        ("cron(45 1 * * ? *)", "45 1 * * * 0 *"),
+        ("cron(0 12 ? * MON-FRI *)", "0 12 * * MON-FRI 0 *"),
+        # AWS numbers weekdays 1-7 from Sunday, croniter 0-6: 2-6 is Monday to Friday.
+        ("cron(0 12 ? * 2-6 *)", "0 12 * * 1-5 0 *"),
+        # The nth weekday: the day is renumbered, the '#n' is not.
+        ("cron(0 18 ? * 6#3 2027)", "0 18 * * 5#3 0 2027"),
+        ("cron(0/15 * 1 * ? 2026-2030)", "0/15 * 1 * * 0 2026-2030"),
+    ],
+)
+def test_translate_aws_cron(aws: str, croniter_form: str) -> None:
+    assert translate(aws) == croniter_form
+
+
+@pytest.mark.parametrize(
+    ("bad", "says"),
+    [
+        ("45 1 * * *", "not an AWS cron"),
+        ("cron(45 1 * * ?)", "6 fields"),
+        ("cron(45 1 * * * *)", "'?'"),
+        ("cron(45 1 ? * ? *)", "'?'"),
+        ("cron(61 1 * * ? *)", "not a valid"),
+        ("cron(0 12 ? * 6L *)", "'L'"),
+    ],
+)
+def test_translate_rejects_bad_expressions(bad: str, says: str) -> None:
+    with pytest.raises(OrderlakeError, match=says):
+        translate(bad)
+
+
+def test_weekday_numbers_follow_aws_not_unix() -> None:
+    # AWS 2 is Monday; 2026-11-22 is a Sunday, so the next fire is Monday the 23rd.
+    monday = AwsCron.parse("cron(0 9 ? * 2 *)").next_after(at("2026-11-22T00:00:00"))
+    assert monday == at("2026-11-23T09:00:00")
+    assert monday.weekday() == 0
+
+
+def test_pipeline_schedule_fires_daily_at_0145_for_the_day_before() -> None:
+    cron = AwsCron.parse(load_definition().workflow["schedule"])
+    fires = cron.fires_between(at("2026-11-20T00:00:00"), at("2026-11-23T00:00:00"))
+    assert fires == [
+        at("2026-11-20T01:45:00"),
+        at("2026-11-21T01:45:00"),
+        at("2026-11-22T01:45:00"),
+    ]
+    assert [run_date_for(f) for f in fires] == [
+        day("2026-11-19"),
+        day("2026-11-20"),
+        day("2026-11-21"),
+    ]
+    # A fire exactly now has passed.
+    assert cron.latest_at_or_before(at("2026-11-22T01:45:00")) == at("2026-11-22T01:45:00")
+
+
+class FakeClock:
+    """Wall time that moves only when the scheduler sleeps."""
+
+    def __init__(self, start: dt.datetime) -> None:
+        self.now = start
+        self.naps: list[float] = []
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.naps.append(seconds)
+        self.now += dt.timedelta(seconds=seconds)
+
+
+class FakeLake:
+    """Stands in for the pipeline + run history: records what ran, fails chosen dates once."""
+
+    def __init__(self, succeeded: set[dt.date], fail_once: set[dt.date] = frozenset()) -> None:
+        self.succeeded = set(succeeded)
+        self.fail_once = set(fail_once)
+        self.calls: list[list[dt.date]] = []
+
+    def last_success(self) -> dt.date | None:
+        return max(self.succeeded, default=None)
+
+    def run_dates(self, dates: list[dt.date]) -> None:
+        self.calls.append(list(dates))
+        for d in dates:
+            if d in self.fail_once:
+                self.fail_once.discard(d)
+            else:
+                self.succeeded.add(d)
+
+
+def scheduler(lake: FakeLake, clock: FakeClock, **kwargs: object) -> Scheduler:
+    return Scheduler(
+        cron=AwsCron.parse("cron(45 1 * * ? *)"),
+        last_success=lake.last_success,
+        run_dates=lake.run_dates,
+        clock=clock,
+        sleep=clock.sleep,
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def test_catch_up_runs_every_missed_day_since_last_success() -> None:
+    lake = FakeLake({day("2026-11-17")})
+    clock = FakeClock(at("2026-11-21T03:00:00"))
+    assert scheduler(lake, clock).due_dates(clock()) == [
+        day("2026-11-18"),
+        day("2026-11-19"),
+        day("2026-11-20"),
+    ]
+    # Before today's 01:45 fire, yesterday is not due yet.
+    assert scheduler(lake, clock).due_dates(at("2026-11-21T01:44:59"))[-1] == day("2026-11-19")
+
+
+def test_loop_runs_each_date_once_then_sleeps_until_each_fire() -> None:
+    lake = FakeLake({day("2026-11-17")})
+    clock = FakeClock(at("2026-11-21T03:00:00"))
+    sched = scheduler(lake, clock)
+    sched.run_forever(stop=lambda: clock() >= at("2026-11-23T12:00:00"))
+    assert lake.calls == [
+        [day("2026-11-18"), day("2026-11-19"), day("2026-11-20")],
+        [day("2026-11-21")],
+        [day("2026-11-22")],
+    ]
+    assert max(clock.naps) <= 60.0
+    assert clock() == at("2026-11-24T01:45:00")
+
+
+def test_a_failed_date_is_retried_at_the_next_fire_not_in_a_loop() -> None:
+    lake = FakeLake({day("2026-11-19")}, fail_once={day("2026-11-20")})
+    clock = FakeClock(at("2026-11-21T02:00:00"))
+    scheduler(lake, clock).run_forever(stop=lambda: clock() >= at("2026-11-22T02:00:00"))
+    assert lake.calls == [[day("2026-11-20")], [day("2026-11-20"), day("2026-11-21")]]
+    assert lake.succeeded >= {day("2026-11-20"), day("2026-11-21")}
+
+
+def test_without_history_only_the_latest_fire_runs_unless_since_is_given() -> None:
+    clock = FakeClock(at("2026-11-21T03:00:00"))
+    assert scheduler(FakeLake(set()), clock).due_dates(clock()) == [day("2026-11-20")]
+    since = scheduler(FakeLake(set()), clock, since=day("2026-11-18"))
+    assert since.due_dates(clock()) == [day("2026-11-18"), day("2026-11-19"), day("2026-11-20")]
+
+
+def test_catch_up_is_capped_and_says_what_to_backfill() -> None:
+    said: list[str] = []
+    clock = FakeClock(at("2026-11-21T03:00:00"))
+    sched = scheduler(FakeLake({day("2026-10-01")}), clock, max_catch_up=5, say=said.append)
+    assert sched.due_dates(clock()) == [day(f"2026-11-{d}") for d in range(16, 21)]
+    assert "orderlake backfill --from 2026-10-02 --to 2026-11-15" in said[0]
+
+
+def test_schedule_command_stops_cleanly_on_ctrl_c(
+    tmp_path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def interrupted(self: Scheduler, stop: object = None) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Scheduler, "run_forever", interrupted)
+    assert main(["schedule", "--lake", str(tmp_path)]) == 0
+    err = capsys.readouterr().err
+    assert "cron(45 1 * * ? *)" in err
+    assert "schedule: stopped" in err
