@@ -56,6 +56,20 @@ class JobRunListener(Protocol):
 
 
 @dataclass
+class CrawlerRun:
+    """One crawler of pipeline.yaml, as the local catalog step ran it (Glue state names).
+
+    Listeners that define `crawler_finished(run: CrawlerRun)` are told of each one."""
+
+    crawler_name: str
+    state: str  # "Succeeded" or "Failed"
+    started_at: dt.datetime
+    ended_at: dt.datetime
+    tables: list[str]
+    error: str | None = None
+
+
+@dataclass
 class DayResult:
     run_date: dt.date
     generated: WrittenFile | None
@@ -121,8 +135,26 @@ class LocalPipeline:
         return run
 
     def crawl(self) -> list[str]:
-        with catalog.connect(self.lake_root) as con:
-            return catalog.register_tables(con, self.lake)
+        started, tables, error = dt.datetime.now(dt.UTC), [], None
+        try:
+            with catalog.connect(self.lake_root) as con:
+                tables = catalog.register_tables(con, self.lake)
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {exc}"
+            raise
+        finally:
+            self._report_crawls(started, tables, error)
+        return tables
+
+    def _report_crawls(self, started: dt.datetime, tables: list[str], error: str | None) -> None:
+        """One CrawlerRun per pipeline.yaml crawler: locally one catalog step does them all."""
+        ended = dt.datetime.now(dt.UTC)
+        for name, spec in self.lake.definition.crawlers.items():
+            mine = [t for t in spec.get("tables", []) if t in tables]
+            run = CrawlerRun(name, "Failed" if error else "Succeeded", started, ended, mine, error)
+            for listener in self.listeners:
+                if hasattr(listener, "crawler_finished"):
+                    listener.crawler_finished(run)
 
     def query(self, name: str, params: list[Any]) -> athena.QueryResult:
         with catalog.connect(self.lake_root, read_only=True) as con:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from orderlake.commands.common import add_lake_argument, positive_int, run_date
+from orderlake.events.local import local_listeners
 from orderlake.generator import GeneratorSettings
 from orderlake.local.athena import format_table
 from orderlake.progress import Progress
@@ -40,6 +41,8 @@ def handle(args: argparse.Namespace) -> int:
             rows=args.rows, seed=args.seed, malformed_share=args.malformed_share
         )
     pipeline = LocalPipeline(lake_root=args.lake.resolve(), progress=Progress(total=0))
+    # Job-state events: on-call email, archive Lambda, high-value sale alert (orderlake.events).
+    pipeline.listeners.extend(local_listeners(pipeline.lake_root))
     result = pipeline.run_day(args.date, settings, query=args.query)
     print(f"\n{args.query} for {args.date.isoformat()}:")
     print(format_table(result.answer) if result.answer and result.answer.rows else "(no rows)")

@@ -1,0 +1,258 @@
+"""The AWS notification flow, wired locally for the runner.
+
+    runner ─JobRun─▶ JobEventsListener ─"Glue Job State Change"─▶ LocalEventBus (events/patterns)
+        matched ─▶ job-events topic ─▶ on-call email (outbox/, SMTP)
+                                    └▶ archive Lambda (lambdas/archive_raw/handler.py)
+    runner ─JobRun─▶ HighValueSalesListener ─▶ sales-alerts topic ─▶ alert email
+
+Listeners never raise: a notification problem is logged and never fails the pipeline run.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from orderlake.definition import project_root
+from orderlake.errors import OrderlakeError
+from orderlake.events import alerts, messages
+from orderlake.events.bus import LocalEventBus, Rule
+from orderlake.events.glue_events import (
+    CRAWLER_STATE_CHANGE,
+    JOB_FAILURE_STATES,
+    crawler_state_change,
+    job_event_problem,
+    job_state_change,
+)
+from orderlake.events.job_runs import LocalJobRuns, run_date_of
+from orderlake.events.mail import Delivery, Mailer
+from orderlake.events.patterns import load_patterns
+from orderlake.events.settings import NotificationSettings, load_settings
+from orderlake.events.sns import LambdaHandler, LocalTopic
+from orderlake.lake import Lake
+from orderlake.storage import LocalStore
+
+logger = logging.getLogger("orderlake.events")
+
+ARCHIVE_LAMBDA = "archive_raw"
+BUS_LOG = "events/bus.jsonl"
+
+
+def load_lambda_handler(name: str) -> LambdaHandler:
+    """The deployed handler file itself (lambdas/<name>/handler.py), not a copy of it."""
+    path = project_root() / "lambdas" / name / "handler.py"
+    spec = importlib.util.spec_from_file_location(f"orderlake_lambda_{name}", path)
+    if spec is None or spec.loader is None:
+        raise OrderlakeError(f"cannot load Lambda handler {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.handler
+
+
+@dataclass
+class OnCallEmail:
+    """The job-events topic's email subscriber: failures always, successes if configured."""
+
+    mailer: Mailer
+    job_runs: LocalJobRuns
+    settings: NotificationSettings
+    deliveries: list[Delivery] = field(default_factory=list)
+
+    def __call__(self, message: str, subject: str | None) -> Delivery | None:
+        try:
+            event = json.loads(message)
+        except json.JSONDecodeError as exc:
+            logger.warning("on-call email: message is not JSON (%s); not emailed", exc)
+            return None
+        if not isinstance(event, dict):
+            logger.warning("on-call email: message is not an event object; not emailed")
+            return None
+        if event.get("detail-type") == CRAWLER_STATE_CHANGE:
+            if not isinstance(event.get("detail"), dict) or "crawlerName" not in event["detail"]:
+                logger.warning("on-call email: crawler event without detail; not emailed")
+                return None
+            if event["detail"].get("state") != "Failed" and not self.settings.email_success:
+                return None
+            return self._send(messages.crawler_email(event, self.settings))
+        problem = job_event_problem(event)
+        if problem:
+            logger.warning("on-call email: %s; not emailed", problem)
+            return None
+        detail = event["detail"]
+        if detail["state"] not in JOB_FAILURE_STATES and not self.settings.email_success:
+            logger.info(
+                "on-call email: %s %s not emailed (success emails are off)",
+                detail["jobName"],
+                detail["state"],
+            )
+            return None
+        try:
+            run_date, problem = (
+                run_date_of(self.job_runs, detail["jobName"], detail["jobRunId"]),
+                None,
+            )
+        except LookupError as exc:
+            run_date, problem = None, str(exc)
+        return self._send(messages.job_email(event, run_date, problem, self.settings))
+
+    def _send(self, email: messages.Email) -> Delivery:
+        delivery = self.mailer.send(self.settings.on_call, email.subject, email.body)
+        self.deliveries.append(delivery)
+        if delivery.error:
+            raise OrderlakeError(delivery.error)
+        return delivery
+
+
+@dataclass
+class JobEventsListener:
+    """Turns the runner's job and crawler runs into Glue state-change events on the bus."""
+
+    bus: LocalEventBus
+    job_runs: LocalJobRuns
+    settings: NotificationSettings
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+    def job_finished(self, run: Any) -> None:
+        try:
+            name = self.settings.glue_job_name(run.job_name)
+            ended = run.ended_at or run.started_at
+            self.job_runs.record(
+                name, run.run_id, run.state, run.run_date, run.started_at, ended, run.error
+            )
+            event = job_state_change(
+                name,
+                run.run_id,
+                run.state,
+                ended,
+                self.settings.region,
+                self.settings.account,
+                run.error,
+            )
+            self.events.append(event)
+            self.bus.put_event(event)
+        except Exception:
+            logger.exception("job event for %s not delivered", getattr(run, "job_name", run))
+
+    def crawler_finished(self, run: Any) -> None:
+        try:
+            event = crawler_state_change(
+                self.settings.glue_crawler_name(run.crawler_name),
+                run.state,
+                run.started_at,
+                run.ended_at,
+                self.settings.region,
+                self.settings.account,
+                error=run.error,
+                tables_updated=len(run.tables),
+            )
+            self.events.append(event)
+            self.bus.put_event(event)
+        except Exception:
+            logger.exception("crawler event for %s not delivered", run.crawler_name)
+
+
+@dataclass
+class HighValueSalesListener:
+    """After clean_orders succeeds, publishes the day's high-value sales to the alerts topic."""
+
+    lake: Lake
+    topic: LocalTopic
+    settings: NotificationSettings
+    job: str = "clean_orders"
+    reports: list[alerts.HighValueReport] = field(default_factory=list)
+
+    def job_finished(self, run: Any) -> None:
+        if run.job_name != self.job or run.state != "SUCCEEDED":
+            return
+        try:
+            folder = Path(self.lake.table_partition("orders", run.run_date))
+            report = alerts.high_value_sales(
+                alerts.read_orders(folder), run.run_date, self.settings.high_value
+            )
+            self.reports.append(report)
+            if report.count == 0:
+                logger.info("no sales over %s on %s", report.threshold, run.run_date)
+                return
+            self.topic.publish(
+                alerts.alert_message(report), alerts.alert_subject(report, self.settings.project)
+            )
+        except Exception:
+            logger.exception("high-value sale alert for %s not published", run.run_date)
+
+
+def alert_email(mailer: Mailer, recipients: tuple[str, ...]) -> Any:
+    """An SNS email subscription: the subject and the message, as published."""
+
+    def deliver(message: str, subject: str | None) -> Delivery:
+        delivery = mailer.send(recipients, subject or "orderlake alert", message)
+        if delivery.error:
+            raise OrderlakeError(delivery.error)
+        return delivery
+
+    return deliver
+
+
+@dataclass
+class LocalNotifications:
+    bus: LocalEventBus
+    job_topic: LocalTopic
+    alerts_topic: LocalTopic
+    on_call: OnCallEmail
+    job_events: JobEventsListener
+    high_value: HighValueSalesListener
+
+    @property
+    def listeners(self) -> list[Any]:
+        return [self.job_events, self.high_value]
+
+
+def build(
+    lake_root: Path, settings: NotificationSettings | None = None, archive: bool = True
+) -> LocalNotifications:
+    settings = settings or load_settings()
+    lake_root = Path(lake_root).resolve()
+    lake = Lake.local(lake_root)
+    job_runs = LocalJobRuns(lake_root)
+    mailer = Mailer(lake_root / "outbox", settings.sender, settings.smtp)
+    on_call = OnCallEmail(mailer, job_runs, settings)
+
+    job_topic = LocalTopic(f"{settings.project}-job-events", settings.region, settings.account)
+    job_topic.subscribe_email(",".join(settings.on_call), on_call)
+    if archive:
+        handler = functools.partial(
+            load_lambda_handler(ARCHIVE_LAMBDA),
+            raw_store=LocalStore(lake.roots["raw"]),
+            archive_store=LocalStore(lake.roots["archive"]),
+            job_runs=job_runs,
+            prefix=lake.definition.tables["raw_orders"].prefix,
+        )
+        job_topic.subscribe_lambda(f"{settings.project}-{ARCHIVE_LAMBDA}", handler)
+
+    rules = [
+        Rule(name, pattern, [job_topic.publish_event]) for name, pattern in load_patterns().items()
+    ]
+    bus = LocalEventBus(rules, log_path=lake_root / BUS_LOG)
+
+    alerts_topic = LocalTopic(f"{settings.project}-sales-alerts", settings.region, settings.account)
+    alerts_topic.subscribe_email(
+        ",".join(settings.high_value.recipients),
+        alert_email(mailer, settings.high_value.recipients),
+    )
+    return LocalNotifications(
+        bus=bus,
+        job_topic=job_topic,
+        alerts_topic=alerts_topic,
+        on_call=on_call,
+        job_events=JobEventsListener(bus, job_runs, settings),
+        high_value=HighValueSalesListener(lake, alerts_topic, settings),
+    )
+
+
+def local_listeners(lake_root: Path) -> list[Any]:
+    """The runner listeners that run the notification flow on a local lake."""
+    return build(lake_root).listeners
