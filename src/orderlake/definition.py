@@ -43,6 +43,9 @@ class JobDefinition:
     max_retries: int
     reads: tuple[str, ...]
     writes: tuple[str, ...]
+    # `enabled: false` in pipeline.yaml: an optional job (load_redshift) the local runner skips;
+    # Terraform decides on its own switch (enable_redshift) whether to deploy it.
+    enabled: bool = True
 
 
 @dataclass(frozen=True)
@@ -84,17 +87,22 @@ class PipelineDefinition:
                 max_retries=int(spec["max_retries"]),
                 reads=tuple(spec.get("reads", [])),
                 writes=tuple(spec.get("writes", [])),
+                enabled=bool(spec.get("enabled", True)),
             )
             for name, spec in self.raw["jobs"].items()
         }
 
     def job_order(self) -> list[str]:
-        """Jobs in an order that respects `after` (a topological sort, stable by file order)."""
-        jobs = self.jobs
+        """Enabled jobs in an order that respects `after` (a topological sort, stable by file
+        order). Disabled jobs are left out, and so are their places in others' `after`."""
+        jobs = {name: job for name, job in self.jobs.items() if job.enabled}
+        disabled = set(self.jobs) - set(jobs)
         done: list[str] = []
         pending = list(jobs)
         while pending:
-            ready = [j for j in pending if all(dep in done for dep in jobs[j].after)]
+            ready = [
+                j for j in pending if all(dep in done or dep in disabled for dep in jobs[j].after)
+            ]
             if not ready:
                 raise OrderlakeError(f"{DEFINITION_FILE}: job graph has a cycle among {pending}")
             done.extend(ready)

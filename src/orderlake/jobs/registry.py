@@ -15,7 +15,7 @@ from typing import Any
 from pyspark.sql import SparkSession
 
 from orderlake.errors import OrderlakeError
-from orderlake.jobs import aggregate_customers, aggregate_products, clean_orders
+from orderlake.jobs import aggregate_customers, aggregate_products, clean_orders, load_redshift
 from orderlake.jobs.config import JobConfig
 from orderlake.lake import Lake
 
@@ -39,6 +39,7 @@ JOBS: dict[str, JobSpec] = {
         aggregate_customers.AggregateCustomersConfig,
         aggregate_customers.run,
     ),
+    "load_redshift": JobSpec("load_redshift", load_redshift.LoadRedshiftConfig, load_redshift.run),
 }
 
 
