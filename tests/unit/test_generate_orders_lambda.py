@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import csv
+import importlib.util
 import io
 import json
-import sys
 from pathlib import Path
 
 import boto3
@@ -16,8 +16,12 @@ from orderlake import schema as S
 from orderlake.errors import OrderlakeError
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "lambdas" / "generate_orders"))
-import handler as generate_orders  # noqa: E402
+# Each Lambda's module is handler.py: load this one under a name of its own.
+_spec = importlib.util.spec_from_file_location(
+    "generate_orders_handler", ROOT / "lambdas" / "generate_orders" / "handler.py"
+)
+generate_orders = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(generate_orders)
 
 EVENT = json.loads((ROOT / "tests/fixtures/lambda/scheduled-event.json").read_text())
 
