@@ -193,6 +193,12 @@ def write_analytics_day(lake: Lake, run_date: dt.date, seed: int = 7) -> None:
 
 
 @pytest.fixture(scope="session")
+def run_date() -> dt.date:
+    """The day the analytics fixtures hold."""
+    return RUN_DATE
+
+
+@pytest.fixture(scope="session")
 def analytics_lake(tmp_path_factory: pytest.TempPathFactory) -> Lake:
     """A lake holding one day of analytics Parquet (read-only for tests: copy to change it)."""
     lake = Lake.local(tmp_path_factory.mktemp("warehouse-lake"))

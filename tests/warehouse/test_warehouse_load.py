@@ -5,8 +5,11 @@ Expected figures come from the analytics Parquet itself, read independently with
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import shutil
+import socket
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,7 +18,6 @@ import psycopg
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import RUN_DATE
 from pyspark.sql import types as T
 
 from orderlake.errors import OrderlakeError
@@ -27,7 +29,7 @@ from orderlake.warehouse.tables import TABLES, WarehouseTable
 NUMERIC = (T.LongType, T.IntegerType, T.DecimalType, T.DoubleType)
 
 
-def plan_for(lake: Lake, run_date: dt.date = RUN_DATE):
+def plan_for(lake: Lake, run_date: dt.date):
     return build_plan(run_date, TABLES, lambda name: lake.table_partition(name, run_date))
 
 
@@ -42,7 +44,7 @@ def parquet_figures(folder: str, table: WarehouseTable) -> tuple:
         return con.execute(query).fetchone()
 
 
-def warehouse_figures(dsn: str, table: WarehouseTable, run_date: dt.date = RUN_DATE) -> tuple:
+def warehouse_figures(dsn: str, table: WarehouseTable, run_date: dt.date) -> tuple:
     sums = ", ".join(f"sum({c})" for c in numeric_columns(table))
     with psycopg.connect(dsn) as conn:
         return conn.execute(
@@ -70,71 +72,77 @@ def copy_lake(lake: Lake, root: Path) -> Lake:
     return Lake.local(root, lake.definition)
 
 
-def assert_loads_idempotently(lake: Lake, dsn: str) -> None:
+def assert_loads_idempotently(lake: Lake, dsn: str, run_date: dt.date) -> None:
     postgres.create_tables(dsn)
-    first = postgres.load(dsn, plan_for(lake))
+    first = postgres.load(dsn, plan_for(lake, run_date))
     after_first = snapshot(dsn)
-    second = postgres.load(dsn, plan_for(lake))
+    second = postgres.load(dsn, plan_for(lake, run_date))
 
     assert snapshot(dsn) == after_first
     assert first.rows_by_table == second.rows_by_table
     for table in TABLES:
-        want = parquet_figures(lake.table_partition(table.name, RUN_DATE), table)
+        want = parquet_figures(lake.table_partition(table.name, run_date), table)
         assert want[0] > 0, f"{table.name}: the fixture day should have rows"
         assert second.rows_by_table[table.name] == want[0]
-        assert same_figures(warehouse_figures(dsn, table), want), table.name
+        assert same_figures(warehouse_figures(dsn, table, run_date), want), table.name
 
 
-def test_loading_a_date_twice_leaves_the_parquet_rows(analytics_lake: Lake, warehouse_dsn: str):
-    assert_loads_idempotently(analytics_lake, warehouse_dsn)
+def test_loading_a_date_twice_leaves_the_parquet_rows(
+    analytics_lake: Lake, warehouse_dsn: str, run_date: dt.date
+):
+    assert_loads_idempotently(analytics_lake, warehouse_dsn, run_date)
 
 
 @pytest.mark.slow
-def test_the_pipelines_own_output_loads_idempotently(pipeline_lake: Lake, warehouse_dsn: str):
-    assert_loads_idempotently(pipeline_lake, warehouse_dsn)
+def test_the_pipelines_own_output_loads_idempotently(
+    pipeline_lake: Lake, warehouse_dsn: str, run_date: dt.date
+):
+    assert_loads_idempotently(pipeline_lake, warehouse_dsn, run_date)
 
 
-def test_load_replaces_only_its_date(analytics_lake: Lake, warehouse_dsn: str, tmp_path: Path):
-    other_day = RUN_DATE + dt.timedelta(days=1)
+def test_load_replaces_only_its_date(
+    analytics_lake: Lake, warehouse_dsn: str, tmp_path: Path, run_date: dt.date
+):
+    other_day = run_date + dt.timedelta(days=1)
     lake = copy_lake(analytics_lake, tmp_path)
     for table in TABLES:  # the next day holds only the first row of each table
         folder = Path(lake.table_partition(table.name, other_day))
         folder.mkdir(parents=True)
-        rows = pq.read_table(lake.table_partition(table.name, RUN_DATE)).slice(0, 1)
+        rows = pq.read_table(lake.table_partition(table.name, run_date)).slice(0, 1)
         pq.write_table(rows, folder / "part-0.parquet")
     postgres.create_tables(warehouse_dsn)
-    postgres.load(warehouse_dsn, plan_for(lake))
+    postgres.load(warehouse_dsn, plan_for(lake, run_date))
     with psycopg.connect(warehouse_dsn) as conn:  # a stale row the next load must remove
         conn.execute(
             "insert into orderlake.product_daily values "
             "('gone', 'Gone', 'x', 1, 1.00, 1, 1, 0, 0.00, 0.0, %s)",
-            (RUN_DATE,),
+            (run_date,),
         )
     postgres.load(warehouse_dsn, plan_for(lake, other_day))
-    postgres.load(warehouse_dsn, plan_for(lake))
+    postgres.load(warehouse_dsn, plan_for(lake, run_date))
 
     for table in TABLES:
-        want = parquet_figures(lake.table_partition(table.name, RUN_DATE), table)
-        assert same_figures(warehouse_figures(warehouse_dsn, table), want), table.name
+        want = parquet_figures(lake.table_partition(table.name, run_date), table)
+        assert same_figures(warehouse_figures(warehouse_dsn, table, run_date), want), table.name
         assert warehouse_figures(warehouse_dsn, table, other_day)[0] == 1
 
 
 def test_a_load_failing_half_way_leaves_the_warehouse_as_it_was(
-    analytics_lake: Lake, warehouse_dsn: str, tmp_path: Path
+    analytics_lake: Lake, warehouse_dsn: str, tmp_path: Path, run_date: dt.date
 ):
     postgres.create_tables(warehouse_dsn)
-    postgres.load(warehouse_dsn, plan_for(analytics_lake))
+    postgres.load(warehouse_dsn, plan_for(analytics_lake, run_date))
     before = snapshot(warehouse_dsn)
 
     lake = copy_lake(analytics_lake, tmp_path)
     # product_daily shrinks to one row (loaded first, so changed if nothing rolled back) ...
-    daily = Path(lake.table_partition("product_daily", RUN_DATE))
+    daily = Path(lake.table_partition("product_daily", run_date))
     one_row = pq.read_table(daily).slice(0, 1)
     shutil.rmtree(daily)
     daily.mkdir()
     pq.write_table(one_row, daily / "part-0.parquet")
     # ... and the last table holds a name longer than its column: its COPY fails mid-plan.
-    customers = Path(lake.table_partition("customer_top_abandoned", RUN_DATE))
+    customers = Path(lake.table_partition("customer_top_abandoned", run_date))
     rows = pq.read_table(customers)
     names = rows.column("product_name").to_pylist()
     names[0] = "x" * 300
@@ -146,7 +154,7 @@ def test_a_load_failing_half_way_leaves_the_warehouse_as_it_was(
     pq.write_table(rows, customers / "part-0.parquet")
 
     with pytest.raises(OrderlakeError) as failure:
-        postgres.load(warehouse_dsn, plan_for(lake))
+        postgres.load(warehouse_dsn, plan_for(lake, run_date))
 
     message = str(failure.value)
     assert message.startswith("customer_top_abandoned: ")
@@ -156,17 +164,19 @@ def test_a_load_failing_half_way_leaves_the_warehouse_as_it_was(
     assert snapshot(warehouse_dsn) == before
 
 
-def test_a_missing_table_is_named(analytics_lake: Lake, warehouse_dsn: str):
+def test_a_missing_table_is_named(analytics_lake: Lake, warehouse_dsn: str, run_date: dt.date):
     with pytest.raises(OrderlakeError, match=r"^product_daily: .* does not exist"):
-        postgres.load(warehouse_dsn, plan_for(analytics_lake))
+        postgres.load(warehouse_dsn, plan_for(analytics_lake, run_date))
 
 
-def test_a_table_with_other_columns_is_refused(analytics_lake: Lake, warehouse_dsn: str):
+def test_a_table_with_other_columns_is_refused(
+    analytics_lake: Lake, warehouse_dsn: str, run_date: dt.date
+):
     postgres.create_tables(warehouse_dsn)
     with psycopg.connect(warehouse_dsn) as conn:
         conn.execute("alter table orderlake.top_abandoned_products drop column category")
     with pytest.raises(OrderlakeError, match=r"^top_abandoned_products: .* has columns"):
-        postgres.load(warehouse_dsn, plan_for(analytics_lake))
+        postgres.load(warehouse_dsn, plan_for(analytics_lake, run_date))
     assert all(rows == [] for rows in snapshot_except(warehouse_dsn, "top_abandoned_products"))
 
 
@@ -180,13 +190,13 @@ def snapshot_except(dsn: str, skipped: str) -> list[list[tuple]]:
 
 
 def test_parquet_of_another_schema_is_refused_before_any_write(
-    analytics_lake: Lake, warehouse_dsn: str, tmp_path: Path
+    analytics_lake: Lake, warehouse_dsn: str, tmp_path: Path, run_date: dt.date
 ):
     postgres.create_tables(warehouse_dsn)
-    postgres.load(warehouse_dsn, plan_for(analytics_lake))
+    postgres.load(warehouse_dsn, plan_for(analytics_lake, run_date))
     before = snapshot(warehouse_dsn)
     lake = copy_lake(analytics_lake, tmp_path)
-    folder = Path(lake.table_partition("top_abandoned_products", RUN_DATE))
+    folder = Path(lake.table_partition("top_abandoned_products", run_date))
     rows = pq.read_table(folder)
     index = rows.schema.get_field_index("abandoned_value")
     rows = rows.set_column(index, "abandoned_value", rows.column(index).cast(pa.float64()))
@@ -195,7 +205,7 @@ def test_parquet_of_another_schema_is_refused_before_any_write(
     pq.write_table(rows, folder / "part-0.parquet")
 
     with pytest.raises(OrderlakeError) as failure:
-        postgres.load(warehouse_dsn, plan_for(lake))
+        postgres.load(warehouse_dsn, plan_for(lake, run_date))
 
     assert str(failure.value).startswith("top_abandoned_products: the Parquet at ")
     assert "abandoned_value is double precision, expected decimal(22,2)" in str(failure.value)
@@ -207,27 +217,21 @@ def test_a_missing_partition_is_named(analytics_lake: Lake, warehouse_dsn: str):
         postgres.load(warehouse_dsn, plan_for(analytics_lake, dt.date(2020, 1, 1)))
 
 
-def test_an_unreachable_warehouse_is_named(analytics_lake: Lake):
+def test_an_unreachable_warehouse_is_named(analytics_lake: Lake, run_date: dt.date):
     with socket_closed_port() as port:
         dsn = f"host=127.0.0.1 port={port} user=orderlake password=secret dbname=wh"
         with pytest.raises(OrderlakeError) as failure:
-            postgres.load(dsn, plan_for(analytics_lake))
+            postgres.load(dsn, plan_for(analytics_lake, run_date))
     message = str(failure.value)
     assert message.startswith(f"cannot connect to the warehouse at host=127.0.0.1 port={port}")
     assert "secret" not in message
 
 
-def socket_closed_port():
-    import contextlib
-    import socket
-
-    @contextlib.contextmanager
-    def closed():
-        with socket.socket() as sock:  # bound, never listening: connections are refused
-            sock.bind(("127.0.0.1", 0))
-            yield sock.getsockname()[1]
-
-    return closed()
+@contextlib.contextmanager
+def socket_closed_port() -> Iterator[int]:
+    with socket.socket() as sock:  # bound but never listening: connections are refused
+        sock.bind(("127.0.0.1", 0))
+        yield sock.getsockname()[1]
 
 
 def test_create_tables_is_idempotent(warehouse_dsn: str):

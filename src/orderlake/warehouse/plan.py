@@ -58,8 +58,8 @@ class LoadPlan:
 
     def render(self, load_statement: LoadStatement) -> list[Step]:
         """The plan's statements, in order, with the target's own staging-load statement."""
-        # The date goes in as a literal because the Data API's batch_execute_statement takes
-        # no parameters; it is rendered from a dt.date, never from user text.
+        # The date is a literal rendered from a dt.date (never from user text), so the same
+        # statements serve both targets and the Data API batch needs no parameter binding.
         day = f"date '{self.run_date.isoformat()}'"
         steps: list[Step] = []
         for load in self.loads:

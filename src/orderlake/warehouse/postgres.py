@@ -29,7 +29,8 @@ def describe_dsn(dsn: str) -> str:
         parts = conninfo_to_dict(dsn)
     except psycopg.ProgrammingError as exc:
         raise OrderlakeError(f"invalid warehouse DSN: {_first_line(exc)}") from None
-    shown = [f"{k}={parts[k]}" for k in ("host", "hostaddr", "port", "dbname", "user") if k in parts]
+    keys = ("host", "hostaddr", "port", "dbname", "user")
+    shown = [f"{key}={parts[key]}" for key in keys if key in parts]
     return " ".join(shown) or "(libpq defaults)"
 
 
