@@ -79,6 +79,23 @@ REASON_UNKNOWN_STATUS = "unknown_status"
 REASON_BAD_EMAIL = "malformed_email"
 REASON_UNKNOWN_CURRENCY = "unknown_currency"
 REASON_BAD_ENCODING = "invalid_encoding"
+# File-level reasons: every line of a rejected file is quarantined with one of these first.
+REASON_MISSING_HEADER = "missing_header"
+REASON_WRONG_HEADER = "wrong_header"
+REASON_WRONG_PARTITION = "file_in_wrong_partition"
+FILE_REASONS: tuple[str, ...] = (REASON_MISSING_HEADER, REASON_WRONG_HEADER, REASON_WRONG_PARTITION)
+ROW_REASONS: tuple[str, ...] = (
+    REASON_UNPARSABLE_LINE,
+    REASON_MISSING_FIELD,
+    REASON_BAD_QUANTITY,
+    REASON_BAD_PRICE,
+    REASON_BAD_TIMESTAMP,
+    REASON_OUTSIDE_RUN_DATE,
+    REASON_UNKNOWN_STATUS,
+    REASON_BAD_EMAIL,
+    REASON_UNKNOWN_CURRENCY,
+    REASON_BAD_ENCODING,
+)
 
 # --- lineage and derived columns ----------------------------------------------------------------
 DT = "dt"
@@ -122,6 +139,48 @@ QUARANTINE_SCHEMA = T.StructType(
         T.StructField(REASONS, T.ArrayType(T.StringType(), False), False),
         T.StructField(ORDER_ID, T.StringType(), True),
         T.StructField(RAW_LINE, T.StringType(), True),
+    ]
+)
+
+# --- data quality results (curated/dq_results): row accounting and rule outcomes, one table -----
+RUN_ID = "run_id"
+JOB_NAME = "job_name"
+EVALUATED_AT = "evaluated_at"
+RECORD_TYPE = "record_type"
+ROWS_READ = "rows_read"
+ROWS_CURATED = "rows_curated"
+ROWS_QUARANTINED = "rows_quarantined"
+DUPLICATES_DROPPED = "duplicates_dropped"
+RULESET = "ruleset"
+SEVERITY = "severity"
+RULE = "rule"
+OUTCOME = "outcome"
+FAILURE_REASON = "failure_reason"
+EVALUATED_METRICS = "evaluated_metrics"
+ENGINE = "engine"
+
+RECORD_FILE = "file"  # accounting of one input file
+RECORD_RUN = "run"  # accounting of the whole run
+RECORD_RULE = "rule"  # one DQDL rule's outcome
+
+DQ_RESULTS_SCHEMA = T.StructType(
+    [
+        T.StructField(RUN_ID, T.StringType(), False),
+        T.StructField(JOB_NAME, T.StringType(), False),
+        T.StructField(EVALUATED_AT, T.TimestampType(), False),
+        T.StructField(RECORD_TYPE, T.StringType(), False),
+        T.StructField(SOURCE_FILE, T.StringType(), True),
+        T.StructField(ROWS_READ, T.LongType(), True),
+        T.StructField(ROWS_CURATED, T.LongType(), True),
+        T.StructField(ROWS_QUARANTINED, T.LongType(), True),
+        T.StructField(DUPLICATES_DROPPED, T.LongType(), True),
+        T.StructField(RULESET, T.StringType(), True),
+        T.StructField(SEVERITY, T.StringType(), True),
+        T.StructField(RULE, T.StringType(), True),
+        T.StructField(OUTCOME, T.StringType(), False),
+        T.StructField(FAILURE_REASON, T.StringType(), True),
+        T.StructField(EVALUATED_METRICS, T.MapType(T.StringType(), T.DoubleType(), False), True),
+        T.StructField(ENGINE, T.StringType(), False),
     ]
 )
 

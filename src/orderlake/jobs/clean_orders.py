@@ -1,18 +1,41 @@
-"""clean_orders: raw CSV lines of a day -> curated orders + quarantine."""
+"""clean_orders: raw CSV lines of a day -> curated orders + quarantine + dq_results.
+
+Order of work, so a bad day never replaces a good one: validate every line, build the new
+curated orders, count every row (per file and per run), evaluate the DQDL rulesets on the new
+curated orders, write dq_results (always), then fail if the counts do not reconcile or a
+blocking rule failed. Only a run that passes replaces the day's curated and quarantine
+partitions.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 
 from pyspark import StorageLevel
-from pyspark.sql import SparkSession
-from pyspark.sql import functions as F
+from pyspark.errors import AnalysisException
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import types as T
 
 from orderlake import schema as S
+from orderlake.dates import partition
+from orderlake.errors import OrderlakeError
 from orderlake.io import read_raw_lines, write_partition
 from orderlake.jobs.config import JobConfig
+from orderlake.quality import checks
+from orderlake.quality.accounting import RunAccount, account
+from orderlake.quality.outcome import BLOCKING, WARNING, RuleOutcome
 from orderlake.transforms.clean import quarantined_rows, to_curated_orders, validated_lines
+
+JOB_NAME = "clean_orders"
+LINES_SCHEMA = T.StructType(
+    [
+        T.StructField(S.SOURCE_FILE, T.StringType()),
+        T.StructField(S.LINE_NUMBER, T.LongType()),
+        T.StructField(S.RAW_LINE, T.StringType()),
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -21,6 +44,10 @@ class CleanOrdersConfig(JobConfig):
     raw_orders_path: str
     orders_path: str
     quarantine_path: str
+    dq_results_path: str
+    # DQDL files (a local path, or an S3 URI on Glue): pipeline.yaml `quality:` names them.
+    blocking_ruleset: str
+    warning_ruleset: str
 
 
 @dataclass(frozen=True)
@@ -29,31 +56,108 @@ class CleanOrdersResult:
     rows_curated: int
     rows_quarantined: int
     duplicates_dropped: int
+    files_read: int
+    files_rejected: int
+    rules_passed: int
+    rules_failed: int
 
 
-def run(spark: SparkSession, config: CleanOrdersConfig) -> CleanOrdersResult:
-    lines = read_raw_lines(spark, f"{config.raw_orders_path}/dt={config.run_date.isoformat()}")
+def list_raw_files(spark: SparkSession, folder: str) -> dict[str, int]:
+    """Every CSV file in a raw partition with its size, empty ones included (Spark's readers
+    skip files of 0 bytes, which would otherwise vanish from the accounting)."""
+    jvm = spark.sparkContext._jvm
+    path = jvm.org.apache.hadoop.fs.Path(folder)
+    try:
+        fs = path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
+        statuses = fs.listStatus(path) if fs.exists(path) else None
+    except Exception as exc:  # py4j wraps the Hadoop error; its first line says what failed
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise OrderlakeError(f"cannot list raw partition {folder}: {first}") from None
+    if statuses is None:
+        raise OrderlakeError(f"no raw partition at {folder}: generate or upload that day first")
+    files = {
+        s.getPath().toString(): int(s.getLen())
+        for s in statuses
+        if s.isFile() and s.getPath().getName().endswith(".csv")
+    }
+    if not files:
+        raise OrderlakeError(f"raw partition {folder} holds no .csv files: nothing to clean")
+    return files
+
+
+def _read_lines(spark: SparkSession, folder: str, files: dict[str, int]) -> DataFrame:
+    if not any(files.values()):
+        return spark.createDataFrame([], LINES_SCHEMA)
+    try:
+        return read_raw_lines(spark, folder)
+    except AnalysisException as exc:
+        raise OrderlakeError(f"cannot read raw partition {folder}: {exc.desc}") from None
+
+
+def run(
+    spark: SparkSession, config: CleanOrdersConfig, now: dt.datetime | None = None
+) -> CleanOrdersResult:
+    started = now or dt.datetime.now(dt.UTC)
+    run_id = f"{JOB_NAME}-{config.run_date.isoformat()}-{uuid.uuid4().hex[:12]}"
+    # Rulesets first: a syntax error stops the run before any data is read.
+    rulesets = [
+        checks.load(spark, config.blocking_ruleset, BLOCKING),
+        checks.load(spark, config.warning_ruleset, WARNING),
+    ]
+    folder = f"{config.raw_orders_path}/{partition(config.run_date)}"
+    files = list_raw_files(spark, folder)
+    lines = _read_lines(spark, folder, files).persist(StorageLevel.MEMORY_AND_DISK)
     validated = lines.transform(validated_lines(config.run_date)).persist(
         StorageLevel.MEMORY_AND_DISK
     )
+    curated = validated.transform(to_curated_orders).persist(StorageLevel.MEMORY_AND_DISK)
+    quarantine = validated.transform(quarantined_rows)
     try:
-        curated = validated.transform(to_curated_orders)
-        write_partition(curated, config.orders_path, config.run_date)
-        write_partition(
-            validated.transform(quarantined_rows), config.quarantine_path, config.run_date
+        accounting = account(files, lines, validated, curated, config.run_date)
+        outcomes = checks.run_rulesets(curated, rulesets, now=started)
+        results = checks.results_frame(
+            spark,
+            run_id=run_id,
+            job_name=JOB_NAME,
+            accounting=accounting,
+            outcomes=outcomes,
+            evaluated_at=started,
         )
-        counts = validated.agg(
-            F.count(F.lit(1)).alias("read"),
-            F.count(F.when(F.size(S.REASONS) > 0, True)).alias("quarantined"),
-            F.count_distinct(F.when(F.size(S.REASONS) == 0, F.col(S.ORDER_ID))).alias("curated"),
-        ).first()
+        write_partition(results.coalesce(1), config.dq_results_path, config.run_date)
+        _fail_unless_good(config.run_date, accounting, outcomes)
+        write_partition(curated, config.orders_path, config.run_date)
+        write_partition(quarantine.coalesce(1), config.quarantine_path, config.run_date)
     finally:
+        curated.unpersist()
         validated.unpersist()
-    assert counts is not None
-    accepted = counts["read"] - counts["quarantined"]
+        lines.unpersist()
+    return _result(accounting, outcomes)
+
+
+def _fail_unless_good(run_date: dt.date, accounting: RunAccount, outcomes: list[RuleOutcome]):
+    kept = f"the previous curated output for {run_date.isoformat()} is left in place"
+    if not accounting.reconciles:
+        raise OrderlakeError(
+            f"row accounting for {run_date.isoformat()} does not reconcile "
+            f"({accounting.mismatch()}); {kept}"
+        )
+    failures = checks.blocking_failures(outcomes)
+    if failures:
+        described = "; ".join(f"[{o.ruleset}] {o.describe()}" for o in failures)
+        raise OrderlakeError(
+            f"{len(failures)} blocking data quality rule(s) failed for {run_date.isoformat()}: "
+            f"{described}; results in dq_results; {kept}"
+        )
+
+
+def _result(accounting: RunAccount, outcomes: list[RuleOutcome]) -> CleanOrdersResult:
     return CleanOrdersResult(
-        rows_read=counts["read"],
-        rows_curated=counts["curated"],
-        rows_quarantined=counts["quarantined"],
-        duplicates_dropped=accepted - counts["curated"],
+        rows_read=accounting.rows_read,
+        rows_curated=accounting.rows_curated,
+        rows_quarantined=accounting.rows_quarantined,
+        duplicates_dropped=accounting.duplicates_dropped,
+        files_read=len(accounting.files),
+        files_rejected=len(accounting.rejected),
+        rules_passed=sum(o.passed for o in outcomes),
+        rules_failed=sum(not o.passed for o in outcomes),
     )

@@ -18,6 +18,7 @@ from orderlake.errors import OrderlakeError
 from orderlake.jobs import aggregate_customers, aggregate_products, clean_orders, load_redshift
 from orderlake.jobs.config import JobConfig
 from orderlake.lake import Lake
+from orderlake.quality.rulesets import ruleset_arguments
 
 PATH_SUFFIX = "_path"
 
@@ -53,6 +54,7 @@ def job_spec(name: str) -> JobSpec:
 def config_for(name: str, lake: Lake, run_date: dt.date, **extra: str) -> JobConfig:
     """The job's config for a date, with every `<table>_path` taken from the lake."""
     values: dict[str, Any] = {}
+    rulesets = ruleset_arguments(name, lake.definition)
     for field in dataclasses.fields(job_spec(name).config_class):  # type: ignore[arg-type]
         if field.name == "run_date":
             values[field.name] = run_date
@@ -60,6 +62,8 @@ def config_for(name: str, lake: Lake, run_date: dt.date, **extra: str) -> JobCon
             values[field.name] = lake.table(field.name.removesuffix(PATH_SUFFIX))
         elif field.name in extra:
             values[field.name] = extra[field.name]
+        elif field.name in rulesets:  # pipeline.yaml `quality:` names the job's DQDL files
+            values[field.name] = rulesets[field.name]
         else:
             raise OrderlakeError(f"job {name}: no value for argument --{field.name}")
     return job_spec(name).config_class(**values)

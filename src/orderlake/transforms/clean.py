@@ -3,6 +3,11 @@
 Input is one row per raw text line (`source_file`, `line_number`, `raw_line`), as read by
 `orderlake.io.read_raw_lines`. Every line ends in exactly one place: the curated orders, the
 quarantine (with its reasons), or counted as a duplicate of an order kept.
+
+File-level problems reject a whole file: a first line that is not the expected header
+(`missing_header`, `wrong_header`), or a file none of whose valid timestamps fall on the run
+date (`file_in_wrong_partition`). Every line of a rejected file is quarantined with that reason
+first, so nothing is lost and the file can be fixed and replayed. Empty lines are not rows.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from orderlake.transforms.columns import (
     csv_field_count,
     has_balanced_quotes,
     has_replacement_char,
+    header_problem,
     is_blank,
     is_valid_email,
     is_valid_price,
@@ -30,12 +36,27 @@ from orderlake.transforms.columns import (
 Transform = Callable[[DataFrame], DataFrame]
 
 PARSED = "_parsed"
+FILE_REASON = "_file_reason"
 HEADER_LINE = 1
 
 
+def with_header_check(lines: DataFrame) -> DataFrame:
+    """Add `_file_reason`: the file-level reason when a file's first line is not the header."""
+    headers = lines.where(F.col(S.LINE_NUMBER) == HEADER_LINE).select(
+        F.col(S.SOURCE_FILE), header_problem(F.col(S.RAW_LINE)).alias(FILE_REASON)
+    )
+    return lines.join(headers, on=S.SOURCE_FILE, how="left")
+
+
 def data_lines(lines: DataFrame) -> DataFrame:
-    """Drop each file's header line and empty lines (a trailing newline is not a row)."""
-    return lines.where((F.col(S.LINE_NUMBER) > HEADER_LINE) & (F.col(S.RAW_LINE) != ""))
+    """Drop each good file's header line and empty lines (a trailing newline is not a row).
+
+    A file whose first line is not the header keeps it: it may be an order, and it is
+    quarantined with the rest of the file."""
+    keep_first = F.col(FILE_REASON).isNotNull()
+    return lines.where(
+        ((F.col(S.LINE_NUMBER) > HEADER_LINE) | keep_first) & (F.col(S.RAW_LINE) != "")
+    )
 
 
 def parse_order_lines(lines: DataFrame) -> DataFrame:
@@ -48,12 +69,14 @@ def parse_order_lines(lines: DataFrame) -> DataFrame:
         S.SOURCE_FILE,
         S.LINE_NUMBER,
         S.RAW_LINE,
+        FILE_REASON,
         well_formed.alias("_well_formed"),
         parsed.alias(PARSED),
     ).select(
         S.SOURCE_FILE,
         S.LINE_NUMBER,
         S.RAW_LINE,
+        FILE_REASON,
         "_well_formed",
         *[F.trim(F.col(f"{PARSED}.{name}")).alias(name) for name in S.RAW_COLUMNS],
     )
@@ -106,14 +129,18 @@ def validate_orders(run_date: dt.date) -> Transform:
                 ),
             )
         )
-        # A line that does not split into the right fields has no fields worth judging.
-        reasons = F.when(col("_well_formed"), field_reasons).otherwise(
-            F.array(F.lit(S.REASON_UNPARSABLE_LINE))
+        # A line that does not split into the right fields has no fields worth judging, nor
+        # does a line of a file whose header is wrong (its columns may not be ours).
+        reasons = (
+            F.when(col(FILE_REASON).isNotNull(), F.array(col(FILE_REASON)))
+            .when(col("_well_formed"), field_reasons)
+            .otherwise(F.array(F.lit(S.REASON_UNPARSABLE_LINE)))
         )
         return parsed.select(
             S.SOURCE_FILE,
             S.LINE_NUMBER,
             S.RAW_LINE,
+            FILE_REASON,
             reasons.alias(S.REASONS),
             *[col(name) for name in S.RAW_COLUMNS if name not in _TYPED],
             col(S.QUANTITY).cast("int").alias(S.QUANTITY),
@@ -127,6 +154,33 @@ def validate_orders(run_date: dt.date) -> Transform:
 
 
 _TYPED = {S.QUANTITY, S.UNIT_PRICE, S.CURRENCY, S.ORDER_TS, S.STATUS}
+
+
+def reject_files_in_wrong_partition(run_date: dt.date) -> Transform:
+    """Reject a file none of whose valid order times fall on the run date: it was put in the
+    wrong dt= folder. Its lines keep their own reasons after `file_in_wrong_partition`."""
+
+    def transform(validated: DataFrame) -> DataFrame:
+        dated = F.col(S.ORDER_TS).isNotNull() & F.col(FILE_REASON).isNull()
+        on_day = dated & (F.to_date(F.col(S.ORDER_TS)) == F.lit(run_date))
+        wrong = (
+            validated.groupBy(S.SOURCE_FILE)
+            .agg(F.count(F.when(dated, 1)).alias("_dated"), F.count(F.when(on_day, 1)).alias("_on"))
+            .where((F.col("_dated") > 0) & (F.col("_on") == 0))
+            .select(S.SOURCE_FILE, F.lit(S.REASON_WRONG_PARTITION).alias("_wrong"))
+        )
+        joined = validated.join(wrong, on=S.SOURCE_FILE, how="left")
+        is_wrong = F.col("_wrong").isNotNull()
+        return joined.withColumns(
+            {
+                S.REASONS: F.when(
+                    is_wrong, F.array_distinct(F.concat(F.array("_wrong"), F.col(S.REASONS)))
+                ).otherwise(F.col(S.REASONS)),
+                FILE_REASON: F.coalesce(F.col(FILE_REASON), F.col("_wrong")),
+            }
+        ).drop("_wrong")
+
+    return transform
 
 
 def accepted_rows(validated: DataFrame) -> DataFrame:
@@ -169,9 +223,11 @@ def validated_lines(run_date: dt.date) -> Transform:
 
     def transform(lines: DataFrame) -> DataFrame:
         return (
-            lines.transform(data_lines)
+            lines.transform(with_header_check)
+            .transform(data_lines)
             .transform(parse_order_lines)
             .transform(validate_orders(run_date))
+            .transform(reject_files_in_wrong_partition(run_date))
         )
 
     return transform

@@ -35,6 +35,18 @@ def has_replacement_char(line: Column) -> Column:
     return F.instr(line, "\ufffd") > 0
 
 
+def header_problem(line: Column) -> Column:
+    """Null when a file's first line is the expected header (any case, spacing, quoting or
+    byte-order mark); else `wrong_header` if it names any of our columns, `missing_header`."""
+    names = F.split(F.lower(F.regexp_replace(line, '[\\s"\ufeff]', "")), ",", -1)
+    expected = F.array(*[F.lit(name) for name in S.RAW_COLUMNS])
+    return (
+        F.when(names == expected, F.lit(None).cast("string"))
+        .when(F.size(F.array_intersect(names, expected)) > 0, F.lit(S.REASON_WRONG_HEADER))
+        .otherwise(F.lit(S.REASON_MISSING_HEADER))
+    )
+
+
 def is_valid_email(col: Column) -> Column:
     return col.rlike(EMAIL_PATTERN)
 

@@ -1,0 +1,175 @@
+"""Row accounting: for every input file and for the run, rows read = curated + quarantined +
+duplicates dropped. The terms are counted from different DataFrames (rows read from the raw
+lines, quarantined and duplicates from the validated rows, curated from the curated orders), so
+a step that loses or repeats rows makes the sums disagree and the run fails.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+
+from orderlake import schema as S
+from orderlake.transforms.clean import FILE_REASON, HEADER_LINE
+
+ACCEPTED = "accepted"
+REJECTED = "rejected"
+EMPTY = "empty"
+RECONCILED = "reconciled"
+NOT_RECONCILED = "not_reconciled"
+
+
+@dataclass(frozen=True)
+class FileAccount:
+    source_file: str
+    rows_read: int
+    rows_curated: int
+    rows_quarantined: int
+    duplicates_dropped: int
+    status: str  # accepted | rejected | empty
+    message: str | None = None
+
+    @property
+    def reconciles(self) -> bool:
+        total = self.rows_curated + self.rows_quarantined + self.duplicates_dropped
+        return self.rows_read == total and min(self.rows_curated, self.duplicates_dropped) >= 0
+
+
+@dataclass(frozen=True)
+class RunAccount:
+    rows_read: int
+    rows_curated: int
+    rows_quarantined: int
+    duplicates_dropped: int
+    files: tuple[FileAccount, ...]
+
+    @property
+    def reconciles(self) -> bool:
+        total = self.rows_curated + self.rows_quarantined + self.duplicates_dropped
+        return self.rows_read == total and all(f.reconciles for f in self.files)
+
+    def mismatch(self) -> str | None:
+        """What does not add up, or None."""
+        problems = [
+            f"{f.source_file}: read {f.rows_read} != curated {f.rows_curated} + quarantined "
+            f"{f.rows_quarantined} + duplicates {f.duplicates_dropped}"
+            for f in self.files
+            if not f.reconciles
+        ]
+        total = self.rows_curated + self.rows_quarantined + self.duplicates_dropped
+        if self.rows_read != total:
+            problems.append(
+                f"run: read {self.rows_read} != curated {self.rows_curated} + quarantined "
+                f"{self.rows_quarantined} + duplicates {self.duplicates_dropped}"
+            )
+        return "; ".join(problems) or None
+
+    @property
+    def rejected(self) -> list[FileAccount]:
+        return [f for f in self.files if f.status != ACCEPTED]
+
+
+def account(
+    files: dict[str, int],
+    lines: DataFrame,
+    validated: DataFrame,
+    curated: DataFrame,
+    run_date: dt.date,
+) -> RunAccount:
+    """Count every file's rows. `files` maps each input file to its size in bytes (files with
+    no lines at all appear only there)."""
+    nonblank = {
+        r[S.SOURCE_FILE]: (r["n"], r["first"])
+        for r in lines.where(F.col(S.RAW_LINE) != "")
+        .groupBy(S.SOURCE_FILE)
+        .agg(
+            F.count(F.lit(1)).alias("n"),
+            F.max(F.when(F.col(S.LINE_NUMBER) == HEADER_LINE, F.col(S.RAW_LINE))).alias("first"),
+        )
+        .collect()
+    }
+    stats = {
+        r[S.SOURCE_FILE]: r
+        for r in validated.groupBy(S.SOURCE_FILE)
+        .agg(
+            F.count(F.when(F.size(S.REASONS) == 0, 1)).alias("accepted"),
+            F.count(F.when(F.size(S.REASONS) > 0, 1)).alias("quarantined"),
+            F.max(FILE_REASON).alias("file_reason"),
+            F.min(F.to_date(S.ORDER_TS)).alias("first_day"),
+            F.max(F.to_date(S.ORDER_TS)).alias("last_day"),
+        )
+        .collect()
+    }
+    curated_by_file = {r[0]: r[1] for r in curated.groupBy(S.SOURCE_FILE).count().collect()}
+    accounts = []
+    for path in sorted(set(files) | set(nonblank)):
+        lines_n, first_line = nonblank.get(path, (0, None))
+        row = stats.get(path)
+        reason = row["file_reason"] if row else None
+        header_rejected = reason in (S.REASON_MISSING_HEADER, S.REASON_WRONG_HEADER)
+        # The header is not a row, unless it was not a header at all.
+        read = lines_n - (1 if first_line is not None and not header_rejected else 0)
+        curated_n = curated_by_file.get(path, 0)
+        accepted = row["accepted"] if row else 0
+        if lines_n == 0:
+            status, message = EMPTY, f"{path}: empty file ({files.get(path, 0)} bytes), no rows"
+        elif reason:
+            status, message = REJECTED, _rejection(path, reason, first_line, row, run_date)
+        else:
+            status, message = ACCEPTED, None
+        accounts.append(
+            FileAccount(
+                source_file=path,
+                rows_read=read,
+                rows_curated=curated_n,
+                rows_quarantined=row["quarantined"] if row else 0,
+                duplicates_dropped=accepted - curated_n,
+                status=status,
+                message=message,
+            )
+        )
+    ids = validated.agg(
+        F.count_distinct(F.when(F.size(S.REASONS) == 0, F.col(S.ORDER_ID))).alias("ids")
+    ).first()
+    accepted_total = sum(r["accepted"] for r in stats.values())
+    return RunAccount(
+        rows_read=sum(a.rows_read for a in accounts),
+        rows_curated=sum(curated_by_file.values()),
+        rows_quarantined=sum(r["quarantined"] for r in stats.values()),
+        duplicates_dropped=accepted_total - (ids["ids"] if ids else 0),
+        files=tuple(accounts),
+    )
+
+
+def _rejection(path: str, reason: str, first_line: str | None, row, run_date: dt.date) -> str:
+    if reason == S.REASON_MISSING_HEADER:
+        return (
+            f"{path}: rejected ({reason}): the first line is not a header; expected "
+            f"{S.RAW_HEADER!r}"
+        )
+    if reason == S.REASON_WRONG_HEADER:
+        found = [
+            n.strip().strip('"').lower() for n in (first_line or "").lstrip("\ufeff").split(",")
+        ]
+        missing = [c for c in S.RAW_COLUMNS if c not in found]
+        extra = [c for c in found if c not in S.RAW_COLUMNS]
+        detail = []
+        if missing:
+            detail.append(f"missing columns {', '.join(missing)}")
+        if extra:
+            detail.append(f"unexpected columns {', '.join(extra)}")
+        if not detail:
+            detail.append("columns are out of order")
+        return f"{path}: rejected ({reason}): header has {'; '.join(detail)}"
+    days = (
+        f"{row['first_day']}"
+        if row["first_day"] == row["last_day"]
+        else (f"{row['first_day']} to {row['last_day']}")
+    )
+    return (
+        f"{path}: rejected ({reason}): no order is dated {run_date.isoformat()}; its orders are "
+        f"dated {days}: move it to the dt= folder of its date"
+    )

@@ -1,0 +1,371 @@
+"""The local DQDL evaluator: a parsed ruleset over a Spark DataFrame, outcomes as Glue gives them.
+
+Aggregate rules (RowCount, Mean, Completeness, ...) measure one metric and compare it with the
+rule's condition. Row rules (ColumnValues, ColumnLength, DataFreshness, row-level CustomSql)
+test each row; they pass when every row does, or, `with threshold`, when the share of rows that
+pass meets the threshold. As in Glue, `between` is exclusive at both ends, and NULL fails every
+ColumnValues test except `!=` and `not in`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import operator
+from collections.abc import Callable
+from typing import Any
+
+from pyspark.errors import PySparkException
+from pyspark.sql import Column, DataFrame
+from pyspark.sql import functions as F
+
+from orderlake.quality.dqdl import (
+    Composite,
+    Condition,
+    DqdlError,
+    Node,
+    Rule,
+    Ruleset,
+    Value,
+    to_seconds,
+    walk,
+)
+from orderlake.quality.outcome import ERROR, FAILED, PASSED, RuleOutcome
+
+PRIMARY_VIEW = "primary"
+
+AGGREGATE_RULES = (
+    "RowCount",
+    "ColumnCount",
+    "ColumnExists",
+    "IsComplete",
+    "Completeness",
+    "IsUnique",
+    "Uniqueness",
+    "IsPrimaryKey",
+    "DistinctValuesCount",
+    "Mean",
+    "Sum",
+    "StandardDeviation",
+)
+ROW_RULES = ("ColumnValues", "ColumnLength", "DataFreshness", "CustomSql")
+LOCAL_RULE_TYPES = AGGREGATE_RULES + ROW_RULES
+
+_COMPARE: dict[str, Callable[[float, float], bool]] = {
+    "=": operator.eq,
+    "!=": operator.ne,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "<": operator.lt,
+    "<=": operator.le,
+}
+
+
+def check_supported(ruleset: Ruleset) -> None:
+    """Raise a DqdlError naming the first rule the local evaluator cannot run, and its line."""
+    if ruleset.analyzers:
+        first = walk(ruleset.analyzers[0])[0]
+        raise DqdlError(
+            f"line {first.line}: Analyzers are evaluated on Glue only; move {first.text!r} "
+            "into Rules with a condition"
+        )
+    for node in ruleset.rules:
+        for rule in walk(node):
+            if rule.rule_type not in LOCAL_RULE_TYPES:
+                raise DqdlError(
+                    f"line {rule.line}: rule {rule.text!r}: {rule.rule_type} is not supported by "
+                    f"the local evaluator (supported: {', '.join(LOCAL_RULE_TYPES)})"
+                )
+            for cond in (rule.condition, rule.threshold):
+                for value in cond.values if cond else ():
+                    if value.kind == "expr":
+                        raise DqdlError(
+                            f"line {rule.line}: rule {rule.text!r}: dynamic expression "
+                            f"{value.text!r} needs Glue's run history; not supported locally"
+                        )
+
+
+def evaluate(df: DataFrame, ruleset: Ruleset, now: dt.datetime | None = None) -> list[RuleOutcome]:
+    """Every rule of the ruleset over `df`, in file order."""
+    check_supported(ruleset)
+    clock = (now or dt.datetime.now(dt.UTC)).replace(tzinfo=None)
+    evaluator = _Evaluator(df, clock)
+    evaluator.prefetch([rule for node in ruleset.rules for rule in walk(node)])
+    return [evaluator.node(node) for node in ruleset.rules]
+
+
+# Rule types measured by plain aggregates: many rules are answered by one pass over the data.
+_BATCHED = (
+    "RowCount", "IsComplete", "Completeness", "DistinctValuesCount", "Mean", "Sum",
+    "StandardDeviation", "ColumnValues", "ColumnLength", "DataFreshness",
+)  # fmt: skip
+
+
+class _Evaluator:
+    def __init__(self, df: DataFrame, now: dt.datetime) -> None:
+        self.df = df
+        self.now = now
+        self.values: dict[int, dict[str, Any]] = {}
+
+    def prefetch(self, rules: list[Rule]) -> None:
+        """Measure every batchable rule in one aggregation. If that fails (a bad `where`, say),
+        each rule is measured alone later, so only the broken one reports an error."""
+        plans: dict[int, dict[str, Column]] = {}
+        for rule in rules:
+            if rule.rule_type in _BATCHED and rule.params[:1] and rule.params[0] in self.df.columns:
+                try:
+                    plans[id(rule)] = self.plan(rule)
+                except (PySparkException, ValueError):
+                    continue
+            elif rule.rule_type == "RowCount":
+                plans[id(rule)] = self.plan(rule)
+        if not plans:
+            return
+        columns = [
+            expr.alias(f"r{key}_{name}")
+            for key, plan in plans.items()
+            for name, expr in plan.items()
+        ]
+        try:
+            row = self.df.agg(*columns).first()
+        except PySparkException:
+            return
+        assert row is not None
+        for key, plan in plans.items():
+            self.values[key] = {name: row[f"r{key}_{name}"] for name in plan}
+
+    def node(self, node: Node) -> RuleOutcome:
+        if isinstance(node, Composite):
+            parts = [self.node(part) for part in node.parts]
+            ok = all(p.passed for p in parts) if node.op == "and" else any(p.passed for p in parts)
+            metrics = {k: v for p in parts for k, v in p.evaluated_metrics.items()}
+            reasons = "; ".join(
+                f"{p.rule}: {p.failure_reason}" for p in parts if not p.passed and p.failure_reason
+            )
+            outcome = PASSED if ok else FAILED
+            return RuleOutcome(node.text, outcome, None if ok else reasons, metrics)
+        try:
+            return self.rule(node)
+        except (PySparkException, ValueError, TypeError) as exc:
+            message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            return RuleOutcome(node.text, ERROR, f"rule could not be evaluated: {message}")
+
+    def rule(self, rule: Rule) -> RuleOutcome:
+        kind = rule.rule_type
+        if kind in _BATCHED:
+            if kind != "RowCount" and rule.params[0] not in self.df.columns:
+                raise ValueError(f"column {rule.params[0]!r} does not exist")
+            values = self.values.get(id(rule))
+            if values is None:
+                plan = self.plan(rule)
+                row = self.df.agg(*[expr.alias(name) for name, expr in plan.items()]).first()
+                assert row is not None
+                values = {name: row[name] for name in plan}
+            return self.judge(rule, values)
+        df = self.df.where(F.expr(rule.where)) if rule.where else self.df
+        if kind == "CustomSql":
+            return self.custom_sql(rule, df)
+        if kind == "ColumnCount":
+            value = float(len(df.columns))
+            return self.compare_outcome(rule, value, {"Dataset.*.ColumnCount": value})
+        if kind == "ColumnExists":
+            exists = rule.params[0] in df.columns
+            metrics = {_metric(rule, "Exists"): float(exists)}
+            return _outcome(rule, exists, f"column {rule.params[0]!r} does not exist", metrics)
+        metrics = self.grouped(rule, df)  # IsUnique, Uniqueness, IsPrimaryKey
+        value = next(iter(metrics.values()))
+        if rule.condition is None:
+            return _outcome(rule, value == 1.0, f"Value: {_fmt(value)} is not 1.0", metrics)
+        return self.compare_outcome(rule, value, metrics)
+
+    def plan(self, rule: Rule) -> dict[str, Column]:
+        """The aggregates a batchable rule needs, its `where` folded into each."""
+        keep = F.expr(rule.where) if rule.where else F.lit(True)
+        rows = F.count(F.when(keep, 1))
+        kind = rule.rule_type
+        if kind == "RowCount":
+            return {"n": rows}
+        col = F.col(f"`{rule.params[0]}`")
+        if kind in ("IsComplete", "Completeness"):
+            return {"n": rows, "c": F.count(F.when(keep, col))}
+        if kind == "DistinctValuesCount":
+            return {"m": F.count_distinct(F.when(keep, col))}
+        if kind in ("Mean", "Sum", "StandardDeviation"):
+            fn = {"Mean": F.avg, "Sum": F.sum, "StandardDeviation": F.stddev_pop}[kind]
+            return {"m": fn(F.when(keep, col.cast("double")))}
+        assert rule.condition is not None
+        if kind == "ColumnValues":
+            passes = self.values_predicate(col, rule.condition)
+            return {"n": rows, "ok": F.count(F.when(keep & passes, 1))}
+        if kind == "ColumnLength":
+            length = F.length(col)
+            passes = F.coalesce(_scalar_predicate(length, rule.condition), F.lit(False))
+            return {
+                "n": rows,
+                "ok": F.count(F.when(keep & passes, 1)),
+                "lo": F.min(F.when(keep, length)),
+                "hi": F.max(F.when(keep, length)),
+            }
+        # DataFreshness: the age of each value, in seconds, against durations
+        now = F.lit(self.now).cast("timestamp").cast("long")
+        age = now - col.cast("timestamp").cast("long")
+        seconds = Condition(
+            rule.condition.op,
+            tuple(Value("number", to_seconds(v)) for v in rule.condition.values),
+            rule.condition.negated,
+        )
+        passes = F.coalesce(_scalar_predicate(age, seconds), F.lit(False))
+        return {"n": rows, "ok": F.count(F.when(keep & passes, 1))}
+
+    def judge(self, rule: Rule, values: dict[str, Any]) -> RuleOutcome:
+        kind = rule.rule_type
+        if kind == "RowCount":
+            value = float(values["n"])
+            return self.compare_outcome(rule, value, {"Dataset.*.RowCount": value})
+        if kind in ("IsComplete", "Completeness"):
+            value = values["c"] / values["n"] if values["n"] else 0.0
+            metrics = {_metric(rule, "Completeness"): float(value)}
+            if rule.condition is None:
+                return _outcome(rule, value == 1.0, f"Value: {_fmt(value)} is not 1.0", metrics)
+            return self.compare_outcome(rule, value, metrics)
+        if kind in ("DistinctValuesCount", "Mean", "Sum", "StandardDeviation"):
+            if values["m"] is None:
+                raise ValueError(f"{kind} of {rule.params[0]!r} is undefined: no non-null values")
+            value = float(values["m"])
+            return self.compare_outcome(rule, value, {_metric(rule, kind): value})
+        share = values["ok"] / values["n"] if values["n"] else 1.0
+        metrics = {_metric(rule, f"{kind}.Compliance"): float(share)}
+        if kind == "ColumnLength" and values["lo"] is not None:
+            metrics[_metric(rule, "MinimumLength")] = float(values["lo"])
+            metrics[_metric(rule, "MaximumLength")] = float(values["hi"])
+        return self._share_outcome(rule, share, metrics)
+
+    def compare_outcome(self, rule: Rule, value: float, metrics: dict[str, float]) -> RuleOutcome:
+        assert rule.condition is not None
+        ok = compare(value, rule.condition)
+        reason = f"Value: {_fmt(value)} does not meet the constraint requirement!"
+        return _outcome(rule, ok, reason, metrics)
+
+    def grouped(self, rule: Rule, df: DataFrame) -> dict[str, float]:
+        """Uniqueness (share of rows whose value occurs once) or primary-key-ness."""
+        cols = list(rule.params)
+        for name in cols:
+            if name not in df.columns:
+                raise ValueError(f"column {name!r} does not exist")
+        counts = df.groupBy(*[F.col(f"`{c}`") for c in cols]).agg(F.count(F.lit(1)).alias("_n"))
+        complete = F.lit(True)
+        for name in cols:
+            complete = complete & F.col(f"`{name}`").isNotNull()
+        row = counts.agg(
+            F.sum("_n").alias("total"),
+            F.sum(F.when(complete & (F.col("_n") == 1), 1).otherwise(0)).alias("once"),
+        ).first()
+        total = row["total"] if row and row["total"] else 0
+        share = row["once"] / total if row and total else 0.0
+        if rule.rule_type == "IsPrimaryKey":
+            return {f"Column.{','.join(cols)}.IsPrimaryKey": 1.0 if share == 1.0 else 0.0}
+        return {_metric(rule, "Uniqueness"): float(share)}
+
+    def custom_sql(self, rule: Rule, df: DataFrame) -> RuleOutcome:
+        df.createOrReplaceTempView(PRIMARY_VIEW)
+        try:
+            result = df.sparkSession.sql(rule.params[0])
+            if rule.condition is not None:  # the statement returns one number
+                row = result.first()
+                if row is None or row[0] is None:
+                    raise ValueError("the statement returned no value")
+                value = float(row[0])
+                return self.compare_outcome(rule, value, {"Dataset.*.CustomSQL": value})
+            total = df.count()  # row level: the statement selects the rows that pass
+            share = result.count() / total if total else 1.0
+        finally:
+            df.sparkSession.catalog.dropTempView(PRIMARY_VIEW)
+        metrics = {"Dataset.*.CustomSQL.Compliance": float(share)}
+        return self._share_outcome(rule, share, metrics)
+
+    def _share_outcome(self, rule: Rule, share: float, metrics: dict[str, float]) -> RuleOutcome:
+        if rule.threshold is not None:
+            ok = compare(share, rule.threshold)
+            reason = f"Value: {_fmt(share)} does not meet the threshold {rule.threshold.text!r}"
+        else:
+            ok = share == 1.0
+            reason = f"{share * 100:.2f} % of rows passed the threshold"
+        return _outcome(rule, ok, reason, metrics)
+
+    def values_predicate(self, col: Column, cond: Condition) -> Column:
+        """Whether each row passes; NULL passes only `!=` and `not in`."""
+        if cond.op == "in":
+            matched = F.lit(False)
+            for value in cond.values:
+                matched = matched | F.coalesce(self._equals(col, value), F.lit(False))
+            return ~matched if cond.negated else matched
+        if cond.op == "!=":
+            return F.coalesce(~self._equals(col, cond.values[0]), F.lit(True))
+        if cond.op == "=":
+            return F.coalesce(self._equals(col, cond.values[0]), F.lit(False))
+        if cond.op == "matches":
+            # Glue matches the whole value, as Java's String.matches does.
+            test = col.cast("string").rlike(f"^(?:{cond.values[0].value})$")
+            return F.coalesce(~test if cond.negated else test, F.lit(False))
+        literal = Condition(cond.op, tuple(self._literal(v) for v in cond.values), cond.negated)
+        return F.coalesce(_scalar_predicate(col, literal), F.lit(False))
+
+    def _equals(self, col: Column, value: Value) -> Column:
+        if value.kind == "keyword":
+            if value.value == "NULL":
+                return col.isNull()
+            text = col.cast("string")
+            if value.value == "EMPTY":
+                return text == ""
+            return (F.length(text) > 0) & (F.trim(text) == "")
+        literal = self._literal(value)
+        return col == F.lit(literal.value)
+
+    def _literal(self, value: Value) -> Value:
+        """A value ready to compare with a column: now() offsets become timestamps."""
+        if value.kind == "now":
+            return Value("timestamp", self.now + dt.timedelta(seconds=float(value.value)))
+        if value.kind == "duration":
+            raise ValueError(f"{value.text!r}: a duration compares only with DataFreshness")
+        if value.kind == "keyword":
+            raise ValueError(f"{value.value} works with =, != and in only")
+        return value
+
+
+def _scalar_predicate(col: Column, cond: Condition) -> Column:
+    values = [F.lit(v.value) for v in cond.values]
+    if cond.op == "between":
+        test = (col > values[0]) & (col < values[1])
+        return ~test if cond.negated else test
+    if cond.op in _COMPARE:
+        return _COMPARE[cond.op](col, values[0])
+    raise ValueError(f"condition {cond.text!r} does not apply to this rule")
+
+
+def compare(value: float, cond: Condition) -> bool:
+    """A measured number against a condition (`> 0.9`, `between 1 and 5`, `in [1, 2]`)."""
+    numbers = []
+    for item in cond.values:
+        if item.kind != "number":
+            raise ValueError(f"condition {cond.text!r} needs numbers for this rule")
+        numbers.append(float(item.value))
+    if cond.op == "between":
+        result = numbers[0] < value < numbers[1]
+    elif cond.op == "in":
+        result = value in numbers
+    elif cond.op in _COMPARE:
+        result = _COMPARE[cond.op](value, numbers[0])
+    else:
+        raise ValueError(f"condition {cond.text!r} does not apply to a measured number")
+    return not result if cond.negated else result
+
+
+def _metric(rule: Rule, name: str) -> str:
+    return f"Column.{rule.params[0]}.{name}"
+
+
+def _fmt(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:.4g}"
+
+
+def _outcome(rule: Rule, ok: bool, reason: str, metrics: dict[str, float]) -> RuleOutcome:
+    return RuleOutcome(rule.text, PASSED if ok else FAILED, None if ok else reason, metrics)
