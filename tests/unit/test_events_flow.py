@@ -213,3 +213,35 @@ def test_console_link_format() -> None:
     assert messages.console_run_url("us-east-1", "j", "jr_1") == (
         "https://us-east-1.console.aws.amazon.com/gluestudio/home?region=us-east-1#/job/j/run/jr_1"
     )
+
+
+def test_crawls_emit_crawler_events_and_a_failed_crawl_mails_on_call(tmp_path: Path) -> None:
+    from orderlake.events.local import build
+    from orderlake.runner import LocalPipeline
+
+    lake = tmp_path / "lake"  # not created yet: the catalog cannot be opened, the crawl fails
+    notifications = build(lake, settings(ORDERLAKE_ONCALL_EMAILS="oncall@example.com"))
+    pipeline = LocalPipeline(lake_root=lake, listeners=notifications.listeners)
+    with pytest.raises(Exception, match="catalog.duckdb"):
+        pipeline.crawl()
+    lake.mkdir(exist_ok=True)
+    pipeline.crawl()
+    events = notifications.job_events.events
+    assert [(e["detail"]["crawlerName"], e["detail"]["state"]) for e in events] == [
+        ("orderlake-curated", "Failed"),
+        ("orderlake-analytics", "Failed"),
+        ("orderlake-curated", "Succeeded"),
+        ("orderlake-analytics", "Succeeded"),
+    ]
+    trace = [json.loads(line) for line in (lake / "events" / "bus.jsonl").read_text().splitlines()]
+    assert [t["rules"] for t in trace] == [["crawler_failures"]] * 2 + [[]] * 2
+    mails = sorted((lake / "outbox").glob("*.eml"))
+    subjects = {
+        email.message_from_bytes(m.read_bytes(), policy=policy.default)["Subject"] for m in mails
+    }
+    assert subjects == {
+        "[orderlake] crawler orderlake-curated Failed",
+        "[orderlake] crawler orderlake-analytics Failed",
+    }
+    body = email.message_from_bytes(mails[0].read_bytes(), policy=policy.default).get_content()
+    assert "catalog.duckdb" in body and "aws glue start-crawler" in body
