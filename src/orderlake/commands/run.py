@@ -9,6 +9,7 @@ from orderlake.events.local import local_listeners
 from orderlake.generator import GeneratorSettings
 from orderlake.local.athena import format_table
 from orderlake.progress import Progress
+from orderlake.quality.report import day_report
 from orderlake.runner import DEFAULT_QUERY, LocalPipeline
 
 
@@ -46,4 +47,5 @@ def handle(args: argparse.Namespace) -> int:
     result = pipeline.run_day(args.date, settings, query=args.query)
     print(f"\n{args.query} for {args.date.isoformat()}:")
     print(format_table(result.answer) if result.answer and result.answer.rows else "(no rows)")
+    print(f"\n{day_report(pipeline.lake, args.date)}")  # accounting and DQDL rule outcomes
     return 0

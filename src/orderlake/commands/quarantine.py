@@ -1,0 +1,58 @@
+"""`orderlake quarantine`: a day's rejected rows with their reasons, file and line, and the
+day's row accounting and rule outcomes."""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+
+from orderlake import schema as S
+from orderlake.commands.common import add_lake_argument, positive_int, run_date
+from orderlake.lake import Lake
+from orderlake.quality.report import day_report, read_day
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "quarantine",
+        help="show a day's quarantined rows, row accounting and rule outcomes",
+        description=(
+            "Show the rows clean_orders rejected for a date: reason codes, source file, line "
+            "number and the original line, after the day's row accounting and DQDL outcomes. "
+            "--raw prints only the original lines, ready to fix and put back in the raw zone."
+        ),
+    )
+    parser.add_argument("--date", type=run_date, required=True, help="run date, YYYY-MM-DD")
+    parser.add_argument("--reason", help="only rows with this reason code (e.g. invalid_quantity)")
+    parser.add_argument("--file", help="only rows from source files whose name contains this")
+    parser.add_argument("--limit", type=positive_int, default=50, help="rows to show (0 = all)")
+    parser.add_argument("--raw", action="store_true", help="print only the original lines")
+    add_lake_argument(parser)
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    lake = Lake.local(args.lake.resolve())
+    rows = read_day(lake, "quarantine", args.date)
+    if args.reason:
+        rows = [r for r in rows if args.reason in (r[S.REASONS] or [])]
+    if args.file:
+        rows = [r for r in rows if args.file in r[S.SOURCE_FILE]]
+    rows.sort(key=lambda r: (r[S.SOURCE_FILE], r[S.LINE_NUMBER]))
+    shown = rows if args.limit == 0 else rows[: args.limit]
+    if args.raw:
+        for row in shown:
+            print(row[S.RAW_LINE])
+        return 0
+    report = day_report(lake, args.date)
+    if report:
+        print(report, end="\n\n")
+    by_reason = Counter(reason for r in rows for reason in r[S.REASONS] or [])
+    print(f"{len(rows)} quarantined row(s) for {args.date.isoformat()}", end="")
+    print(": " + ", ".join(f"{code} {n}" for code, n in by_reason.most_common()) if rows else "")
+    for row in shown:
+        where = f"{row[S.SOURCE_FILE].rsplit('/', 1)[-1]}:{row[S.LINE_NUMBER]}"
+        print(f"{where}  {','.join(row[S.REASONS])}\n    {row[S.RAW_LINE]}")
+    if len(shown) < len(rows):
+        print(f"... {len(rows) - len(shown)} more (use --limit 0 for all)")
+    return 0

@@ -1,0 +1,76 @@
+"""Reading back a day's dq_results and quarantine from a local lake, as text for people.
+
+Read with pyarrow, not Spark: printing a few hundred rows should not start a JVM.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+
+from orderlake import schema as S
+from orderlake.dates import partition
+from orderlake.errors import OrderlakeError
+from orderlake.lake import Lake
+
+
+def read_day(lake: Lake, table: str, run_date: dt.date) -> list[dict[str, Any]]:
+    folder = Path(lake.table_partition(table, run_date))
+    if not folder.is_dir():
+        raise OrderlakeError(
+            f"no {table} for {run_date.isoformat()} in {folder.parent}: run clean_orders for "
+            f"that date first (orderlake run --date {run_date.isoformat()})"
+        )
+    files = sorted(folder.glob("*.parquet"))
+    if not files:
+        return []
+    rows: list[dict[str, Any]] = []
+    for file in files:
+        rows += pq.read_table(file).to_pylist()
+    return rows
+
+
+def format_results(rows: list[dict[str, Any]], run_date: dt.date) -> str:
+    """The day's row accounting (run and per file) and every rule's outcome."""
+    run = next((r for r in rows if r[S.RECORD_TYPE] == S.RECORD_RUN), None)
+    if run is None:
+        return f"no data quality results for {run_date.isoformat()}"
+    lines = [
+        f"data quality for {partition(run_date)} (run {run[S.RUN_ID]}, {run[S.ENGINE]} engine):",
+        f"  rows read {run[S.ROWS_READ]} = curated {run[S.ROWS_CURATED]} + quarantined "
+        f"{run[S.ROWS_QUARANTINED]} + duplicates {run[S.DUPLICATES_DROPPED]}: {run[S.OUTCOME]}",
+    ]
+    if run[S.FAILURE_REASON]:
+        lines.append(f"    {run[S.FAILURE_REASON]}")
+    for f in (r for r in rows if r[S.RECORD_TYPE] == S.RECORD_FILE):
+        lines.append(
+            f"  file {f[S.SOURCE_FILE].rsplit('/', 1)[-1]}: {f[S.OUTCOME]}, read {f[S.ROWS_READ]}, "
+            f"curated {f[S.ROWS_CURATED]}, quarantined {f[S.ROWS_QUARANTINED]}, "
+            f"duplicates {f[S.DUPLICATES_DROPPED]}"
+        )
+        if f[S.FAILURE_REASON]:
+            lines.append(f"    {f[S.FAILURE_REASON]}")
+    for r in (r for r in rows if r[S.RECORD_TYPE] == S.RECORD_RULE):
+        metrics = dict(r[S.EVALUATED_METRICS] or [])
+        measured = ", ".join(f"{k}={_number(v)}" for k, v in metrics.items())
+        lines.append(f"  {r[S.OUTCOME]:<6} {r[S.SEVERITY]:<8} {r[S.RULE]}")
+        if r[S.FAILURE_REASON]:
+            lines.append(f"           {r[S.FAILURE_REASON]}")
+        if measured and r[S.OUTCOME] != "Passed":
+            lines.append(f"           measured: {measured}")
+    return "\n".join(lines)
+
+
+def day_report(lake: Lake, run_date: dt.date) -> str:
+    """The text `orderlake run` prints after its table; empty when there are no results."""
+    try:
+        return format_results(read_day(lake, "dq_results", run_date), run_date)
+    except OrderlakeError:
+        return ""
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:.6g}"

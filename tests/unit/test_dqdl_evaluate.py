@@ -1,0 +1,155 @@
+"""The local DQDL evaluator: every supported rule type passes and fails where it should."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from pyspark.sql import functions as F
+from pyspark.sql import types as T
+
+from orderlake.quality.dqdl import parse, walk
+from orderlake.quality.evaluate import LOCAL_RULE_TYPES, evaluate
+from orderlake.quality.outcome import ERROR, FAILED, PASSED
+
+NOW = dt.datetime(2026, 11, 21, 12, 0, 0)
+
+PASSING = [
+    "RowCount = 4",
+    "ColumnCount = 5",
+    'ColumnExists "name"',
+    'IsComplete "id"',
+    'Completeness "name" between 0.7 and 0.8',
+    'IsUnique "id"',
+    'Uniqueness "country" = 0.5',
+    'IsPrimaryKey "id"',
+    'IsPrimaryKey "id" "country"',
+    'ColumnValues "score" between 0 and 5',
+    'ColumnValues "score" in [1, 2, 3, 4]',
+    'ColumnValues "country" in ["US", "CA", WHITESPACES_ONLY]',
+    'ColumnValues "name" matches "[A-Z][a-z]+" with threshold >= 0.75',
+    'ColumnValues "name" != "Dan"',
+    'ColumnValues "name" not in ["Dan"]',
+    'ColumnValues "ts" > (now() - 2 days)',
+    'ColumnValues "score" >= 1 where "country = \'US\'"',
+    'ColumnLength "country" = 2',
+    'DistinctValuesCount "country" = 3',
+    'Mean "score" = 2.5',
+    'Sum "score" = 10',
+    'StandardDeviation "score" between 1.1 and 1.2',
+    'DataFreshness "ts" <= 24 hours',
+    'CustomSql "select count(*) from primary where score > 2" = 2',
+    'CustomSql "select id from primary where score > 0"',
+    '(RowCount > 0) and (IsComplete "id")',
+    '(RowCount > 100) or (IsComplete "id")',
+]
+
+FAILING = [
+    "RowCount > 4",
+    "ColumnCount < 5",
+    'ColumnExists "nope"',
+    'IsComplete "name"',
+    'Completeness "name" > 0.9',
+    'IsUnique "country"',
+    'Uniqueness "country" > 0.5',
+    'IsPrimaryKey "country"',
+    'ColumnValues "score" between 1 and 4',
+    'ColumnValues "score" in [1, 2, 3]',
+    'ColumnValues "country" in ["US", "CA"]',
+    'ColumnValues "name" matches "[A-Z][a-z]+"',
+    'ColumnValues "name" != NULL',
+    'ColumnValues "name" not in ["Ann"]',
+    'ColumnValues "ts" > (now() - 1 days)',
+    'ColumnValues "score" > 2 where "country = \'US\'"',
+    'ColumnLength "name" between 2 and 4',
+    'DistinctValuesCount "country" > 3',
+    'Mean "score" < 2',
+    'Sum "score" != 10',
+    'StandardDeviation "score" > 2',
+    'DataFreshness "ts" <= 12 hours',
+    'CustomSql "select count(*) from primary where score > 2" > 2',
+    'CustomSql "select id from primary where score > 1"',
+    '(RowCount > 0) and (IsComplete "name")',
+    '(RowCount > 100) or (IsComplete "name")',
+]
+
+
+@pytest.fixture(scope="module")
+def frame(spark):
+    schema = T.StructType(
+        [
+            T.StructField("id", T.IntegerType()),
+            T.StructField("name", T.StringType()),
+            T.StructField("score", T.DoubleType()),
+            T.StructField("country", T.StringType()),
+            T.StructField("ts", T.StringType()),
+        ]
+    )
+    rows = [
+        (1, "Ann", 1.0, "US", "2026-11-21 10:00:00"),
+        (2, "Bob", 2.0, "CA", "2026-11-21 11:00:00"),
+        (3, "Cy", 3.0, "US", "2026-11-20 12:00:00"),
+        (4, None, 4.0, "  ", "2026-11-21 09:00:00"),
+    ]
+    df = spark.createDataFrame(rows, schema).withColumn("ts", F.to_timestamp("ts"))
+    return df.cache()
+
+
+def _run(frame, rules):
+    return evaluate(frame, parse("Rules = [\n" + ",\n".join(rules) + "\n]"), now=NOW)
+
+
+def test_every_local_rule_type_has_a_passing_and_a_failing_case():
+    for cases in (PASSING, FAILING):
+        types = {r.rule_type for text in cases for r in walk(parse(f"Rules = [{text}]").rules[0])}
+        assert types == set(LOCAL_RULE_TYPES)
+
+
+def test_passing_rules_pass(frame):
+    outcomes = _run(frame, PASSING)
+    assert [(o.rule, o.outcome, o.failure_reason) for o in outcomes] == [
+        (rule, PASSED, None) for rule in PASSING
+    ]
+
+
+def test_failing_rules_fail_with_a_reason(frame):
+    outcomes = _run(frame, FAILING)
+    assert [(o.rule, o.outcome) for o in outcomes] == [(rule, FAILED) for rule in FAILING]
+    assert all(o.failure_reason for o in outcomes)
+
+
+def test_outcomes_carry_the_measured_values(frame):
+    count, completeness, values, composite = _run(
+        frame,
+        [
+            "RowCount > 4",
+            'Completeness "name" > 0.9',
+            'ColumnValues "country" in ["US", "CA"]',
+            '(RowCount > 0) and (IsComplete "name")',
+        ],
+    )
+    assert count.evaluated_metrics == {"Dataset.*.RowCount": 4.0}
+    assert count.failure_reason == "Value: 4 does not meet the constraint requirement!"
+    assert completeness.evaluated_metrics == {"Column.name.Completeness": 0.75}
+    assert values.evaluated_metrics == {"Column.country.ColumnValues.Compliance": 0.75}
+    assert values.failure_reason == "75.00 % of rows passed the threshold"
+    assert composite.evaluated_metrics == {
+        "Dataset.*.RowCount": 4.0,
+        "Column.name.Completeness": 0.75,
+    }
+    assert composite.failure_reason.startswith('IsComplete "name": Value: 0.75')
+
+
+def test_a_rule_that_cannot_run_is_an_error_and_the_others_still_run(frame):
+    outcomes = _run(
+        frame,
+        [
+            'ColumnValues "nope" > 1',
+            'Mean "name" > 1',
+            'Completeness "name" > 0.5 where "no_such_column = 1"',
+            "RowCount = 4",
+        ],
+    )
+    assert [o.outcome for o in outcomes] == [ERROR, ERROR, ERROR, PASSED]
+    assert "column 'nope' does not exist" in outcomes[0].failure_reason
+    assert "no non-null values" in outcomes[1].failure_reason
