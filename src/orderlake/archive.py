@@ -10,6 +10,7 @@ move and says so.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from dataclasses import asdict, dataclass, field
@@ -19,7 +20,7 @@ from orderlake.dates import partition
 from orderlake.errors import OrderlakeError
 from orderlake.events.glue_events import job_event_problem
 from orderlake.events.job_runs import JobRunLookup, run_date_of
-from orderlake.storage import ObjectStore
+from orderlake.storage import LocalStore, ObjectStore
 
 logger = logging.getLogger("orderlake.archive")
 
@@ -148,6 +149,10 @@ def archive_partition(raw: ObjectStore, archive: ObjectStore, folder: str) -> Ou
             )
     for obj in originals:
         raw.delete(obj.key)
+    if isinstance(raw, LocalStore):
+        # A folder stands in for the prefix: leave no empty dt= folder behind, as S3 would not.
+        with contextlib.suppress(OSError):
+            (raw.root / folder).rmdir()
     return Outcome(
         ARCHIVED,
         f"archived {len(originals)} objects from {raw.describe()}/{folder} "

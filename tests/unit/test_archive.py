@@ -181,6 +181,8 @@ def test_local_lake_archive_via_env_and_missing_partition(
     out = handler(succeeded("jr_local"), CONTEXT)["outcomes"]
     assert out[0]["status"] == archive.ARCHIVED
     assert raw.list("orders/dt=2026-11-21/") == []
+    assert not (tmp_path / "raw" / "orders" / "dt=2026-11-21").exists()
+    assert raw.list("orders/dt=2026-11-20/")  # the other day stays
     assert {o.key for o in cold.list("orders/")} == set(FILES)
     for key, body in FILES.items():
         assert cold.get(key) == body
