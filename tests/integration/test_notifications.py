@@ -142,3 +142,18 @@ def test_successful_clean_orders_archives_raw_and_alerts(
     assert re.findall(r"order (ORD-\S+):", body) == top
     [report] = notifications.high_value.reports
     assert (report.count, report.total) == (count, total)
+
+
+@pytest.mark.slow
+def test_orderlake_run_with_archive_raw_empties_raw_for_the_day(spark: Any, tmp_path: Path) -> None:
+    lake = tmp_path / "lake"
+    args = ["run", "--date", "2026-11-21", "--rows", "500", "--lake", str(lake), "--archive-raw"]
+    assert cli.main(args) == 0
+    assert not (lake / "raw" / "orders" / "dt=2026-11-21").exists()
+    assert [p.name for p in (lake / "archive" / "orders" / "dt=2026-11-21").iterdir()] == [
+        "orders-seed42.csv"
+    ]
+    trace = [json.loads(x) for x in (lake / "events" / "bus.jsonl").read_text().splitlines()]
+    kinds = [(t["event"]["detail-type"], t["event"]["detail"]["state"]) for t in trace]
+    assert kinds.count(("Glue Job State Change", "SUCCEEDED")) == 3
+    assert kinds.count(("Glue Crawler State Change", "Succeeded")) == 2

@@ -31,6 +31,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="use the raw files already in the lake for that date instead of generating",
     )
     parser.add_argument("--query", default=DEFAULT_QUERY, help="saved query to print")
+    parser.add_argument(
+        "--archive-raw",
+        action="store_true",
+        help="after clean_orders succeeds, move the day's raw files to the archive zone "
+        "(the archive Lambda, as in AWS)",
+    )
     add_lake_argument(parser)
     parser.set_defaults(handler=handle)
 
@@ -43,7 +49,7 @@ def handle(args: argparse.Namespace) -> int:
         )
     pipeline = LocalPipeline(lake_root=args.lake.resolve(), progress=Progress(total=0))
     # Job-state events: on-call email, archive Lambda, high-value sale alert (orderlake.events).
-    pipeline.listeners.extend(local_listeners(pipeline.lake_root))
+    pipeline.listeners.extend(local_listeners(pipeline.lake_root, archive=args.archive_raw))
     result = pipeline.run_day(args.date, settings, query=args.query)
     print(f"\n{args.query} for {args.date.isoformat()}:")
     print(format_table(result.answer) if result.answer and result.answer.rows else "(no rows)")

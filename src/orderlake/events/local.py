@@ -253,6 +253,7 @@ def build(
     )
 
 
-def local_listeners(lake_root: Path) -> list[Any]:
-    """The runner listeners that run the notification flow on a local lake."""
-    return build(lake_root).listeners
+def local_listeners(lake_root: Path, archive: bool = True) -> list[Any]:
+    """The runner listeners that run the notification flow on a local lake; `archive=False`
+    leaves the archive Lambda unsubscribed (raw files stay where they are)."""
+    return build(lake_root, archive=archive).listeners
