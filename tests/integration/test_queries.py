@@ -7,7 +7,11 @@ read with pyarrow: no SQL and no Spark on the expected side.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+import json
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from decimal import Decimal
@@ -17,6 +21,7 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
+from orderlake.cli import main
 from orderlake.generator import GeneratorSettings
 from orderlake.lake import Lake
 from orderlake.local import athena, catalog
@@ -299,3 +304,73 @@ def test_saved_query_matches_plain_python(con: Any, lake_root: Path, name: str) 
 
 def test_an_empty_answer_is_empty_not_an_error(con: Any) -> None:
     assert run(con, "top_products_by_revenue", "2020-01-01") == []
+
+
+# --- the `orderlake query` command over the same lake -----------------------------------------
+
+
+def test_query_command_prints_and_writes_an_athena_style_result_file(
+    lake_root: Path, con: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["query", "top_products_by_revenue", "--param", f"dt={LAST}", "--lake", str(lake_root)]
+    assert main([*args, "--format", "csv"]) == 0
+    captured = capsys.readouterr()
+    expected = athena.run_local(con, athena.saved_query("top_products_by_revenue"), [LAST])
+    printed = list(csv.reader(io.StringIO(captured.out)))
+    assert printed[0] == expected.columns
+    assert printed[1:] == [[str(v) for v in row] for row in expected.rows]
+    query_id = re.search(r"query id ([0-9a-f-]{36})", captured.err).group(1)  # type: ignore[union-attr]
+    result_file = lake_root / "athena-results" / f"{query_id}.csv"
+    assert str(result_file) in captured.err
+    text = result_file.read_text()
+    assert text.startswith('"product_id","product_name"')  # Athena quotes every field
+    assert list(csv.reader(io.StringIO(text))) == printed
+
+
+def test_query_command_json_and_table(lake_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    base = ["query", "daily_revenue_trend", "--lake", str(lake_root)]
+    params = ["--param", f"start_date={FIRST}", "--param", f"end_date={LAST}"]
+    assert main([*base, *params, "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["dt"] for r in rows] == [FIRST, LAST]
+    assert all(isinstance(r["revenue"], float) and r["orders"] > 0 for r in rows)
+    assert main([*base, *params]) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert table[0].split() == ["dt", "orders", "customers", "units", "revenue", "avg_order_value"]
+    assert [line.split()[0] for line in table[2:]] == [FIRST, LAST]
+
+
+def test_query_command_says_when_the_answer_is_empty(
+    lake_root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["query", "top_products_by_revenue", "--param", "dt=2020-01-01"]
+    assert main([*args, "--lake", str(lake_root)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "top_products_by_revenue returned no rows for dt=2020-01-01" in captured.err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["nope"], "unknown saved query 'nope'; known: abandonment_rate_by_category"),
+        (["daily_revenue_trend"], "needs --param start_date=<date>"),
+        (["top_products_by_revenue", "--param", "dt=yesterday"], "dt must be a date YYYY-MM-DD"),
+        ([], "name a saved query (or --list)"),
+    ],
+)
+def test_query_command_bad_input_is_one_clear_line(
+    lake_root: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    assert main(["query", *args, "--lake", str(lake_root)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+
+
+def test_query_list_shows_descriptions_and_parameters(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["query", "--list"]) == 0
+    out = capsys.readouterr().out
+    for query in athena.saved_queries().values():
+        assert query.name in out and query.description in out
+        for p in query.parameters:
+            assert f"--param {p.name}=<{p.type}>" in out
