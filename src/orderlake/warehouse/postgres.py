@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import psycopg
+import pyarrow as pa
 from psycopg.conninfo import conninfo_to_dict
 
 from orderlake.errors import OrderlakeError
@@ -107,7 +108,7 @@ def load(dsn: str, plan: LoadPlan) -> LoadResult:
     return LoadResult(plan.run_date, rows)
 
 
-def _run_step(conn: psycopg.Connection, step: Step, data: dict) -> int:
+def _run_step(conn: psycopg.Connection, step: Step, data: dict[str, pa.Table]) -> int:
     with conn.cursor() as cur:
         if step.load is None:
             cur.execute(step.sql)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,7 +31,7 @@ class Backoff:
     first: float = 0.5
     most: float = 10.0
 
-    def delays(self) -> Any:
+    def delays(self) -> Iterator[float]:
         delay = self.first
         while True:
             yield delay
