@@ -91,13 +91,11 @@ class OnCallEmail:
                 detail["state"],
             )
             return None
+        run_date, problem = None, None
         try:
-            run_date, problem = (
-                run_date_of(self.job_runs, detail["jobName"], detail["jobRunId"]),
-                None,
-            )
+            run_date = run_date_of(self.job_runs, detail["jobName"], detail["jobRunId"])
         except LookupError as exc:
-            run_date, problem = None, str(exc)
+            problem = str(exc)  # said in the email, never guessed
         return self._send(messages.job_email(event, run_date, problem, self.settings))
 
     def _send(self, email: messages.Email) -> Delivery:
