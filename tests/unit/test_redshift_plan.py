@@ -115,3 +115,16 @@ def test_the_ddl_declares_the_tables_columns_then_dt(table):
     key = create.this.find(exp.PrimaryKey)
     assert tuple(col.name for col in key.expressions) == table.key
     assert "SORTKEY" not in postgres_statement(file).upper()
+
+
+def test_every_redshift_statement_parses_in_the_redshift_dialect():
+    kinds = {
+        CREATE_STAGING: exp.Create,
+        LOAD_STAGING: exp.Copy,
+        DELETE_DATE: exp.Delete,
+        INSERT: exp.Insert,
+        DROP_STAGING: exp.Drop,
+    }
+    for step in s3_plan().render(redshift_copy(ROLE)):
+        parsed = sqlglot.parse_one(step.sql, read="redshift")
+        assert isinstance(parsed, kinds[step.action]), step.sql
