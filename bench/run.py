@@ -1,0 +1,202 @@
+"""Benchmark: the pipeline's Spark jobs against the same work in DuckDB, on N generated rows.
+
+    python -m bench --rows 1000000 --reps 3        (make bench ROWS=1000000 REPS=3)
+
+Generates one day as CSV into a temporary lake (timed: the generator's rows/s), then per
+repetition runs the three jobs in one Spark session in a subprocess and the DuckDB reference
+in another, so each side's peak memory is its own (the Spark JVM is a child of the Spark
+subprocess and is reaped before it exits). The outputs must agree (bench/compare.py) before
+any figure is printed; figures also go to bench/results/<timestamp>-<rows>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.compare import compare_outputs, partition_files
+from bench.spark_side import JOBS
+from orderlake.generator import GeneratorSettings, generate_csv, make_pools, raw_key
+from orderlake.lake import Lake
+
+RUN_DATE = dt.date(2026, 11, 21)
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def generate(lake: Lake, rows: int, seed: int) -> dict[str, float]:
+    """Write the day's CSV; time pools (Faker) and rows (Arrow) apart."""
+    settings = GeneratorSettings(rows=rows, seed=seed)
+    started = time.perf_counter()
+    pools = make_pools(settings)
+    pooled = time.perf_counter()
+    data = generate_csv(RUN_DATE, settings, pools)
+    path = Path(lake.roots["raw"]) / raw_key(
+        lake.definition.tables["raw_orders"].prefix, RUN_DATE, settings.batch_id
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    done = time.perf_counter()
+    return {
+        "rows": rows,
+        "csv_mb": len(data) / 1e6,
+        "pools_s": pooled - started,
+        "total_s": done - started,
+        "rows_per_s": rows / (done - started),
+    }
+
+
+def _side(module: str, args: list[str], result: Path, env: dict[str, str]) -> dict:
+    """Run one side in its own process; its JSON report plus the whole process's wall."""
+    started = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", module, *args, "--result", str(result)],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    wall = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise SystemExit(f"{module} failed:\n{proc.stderr[-3000:]}")
+    report = json.loads(result.read_text())
+    report["process_s"] = wall
+    return report
+
+
+def _stats(values: list[float]) -> dict[str, float]:
+    return {"min": min(values), "median": statistics.median(values), "max": max(values)}
+
+
+def summarise(reps: list[dict], rows: int, csv_mb: float) -> dict:
+    """Per job and in total: wall min/median/max, rows/s and CSV MB/s at the median, peak
+    memory (max over reps) and the ratio of Spark's median to DuckDB's."""
+    table: dict[str, dict] = {}
+    for name in [*JOBS, "jobs_total", "process_total"]:
+        row: dict[str, dict] = {}
+        for side in ("spark", "duckdb"):
+            if name == "jobs_total":
+                values = [sum(r[side]["jobs"].values()) for r in reps]
+            elif name == "process_total":
+                values = [r[side]["process_s"] for r in reps]
+            else:
+                values = [r[side]["jobs"][name] for r in reps]
+            stats = _stats(values)
+            stats["rows_per_s"] = rows / stats["median"]
+            stats["csv_mb_per_s"] = csv_mb / stats["median"]
+            row[side] = stats
+        row["ratio"] = row["spark"]["median"] / row["duckdb"]["median"]
+        table[name] = row
+    table["peak_rss_mb"] = {
+        # Driver and JVM peaks added: an upper bound of the side's memory at any one time.
+        "spark": max(
+            r["spark"]["driver_peak_rss_mb"] + r["spark"]["jvm_peak_rss_mb"] for r in reps
+        ),
+        "spark_jvm": max(r["spark"]["jvm_peak_rss_mb"] for r in reps),
+        "duckdb": max(r["duckdb"]["peak_rss_mb"] for r in reps),
+    }
+    table["peak_rss_mb"]["ratio"] = table["peak_rss_mb"]["spark"] / table["peak_rss_mb"]["duckdb"]
+    return table
+
+
+def print_report(result: dict) -> None:
+    gen, summary = result["generator"], result["summary"]
+    print(
+        f"\ngenerator: {gen['rows']:,} rows, {gen['csv_mb']:.0f} MB CSV in {gen['total_s']:.2f} s "
+        f"({gen['rows_per_s']:,.0f} rows/s; Faker pools {gen['pools_s']:.2f} s)"
+    )
+    print(f"{len(result['reps'])} repetition(s), master {result['master']}, load {result['load']}")
+    head = f"{'job':22} {'spark min/med/max s':>22} {'duckdb med s':>12} {'ratio':>6}"
+    print(f"\n{head} {'spark rows/s':>13} {'spark CSV MB/s':>14}")
+    for name in [*JOBS, "jobs_total", "process_total"]:
+        row = summary[name]
+        spark, duck = row["spark"], row["duckdb"]
+        span = f"{spark['min']:.1f}/{spark['median']:.1f}/{spark['max']:.1f}"
+        print(
+            f"{name:22} {span:>22} {duck['median']:>12.1f} {row['ratio']:>6.2f} "
+            f"{spark['rows_per_s']:>13,.0f} {spark['csv_mb_per_s']:>14.1f}"
+        )
+    mem = summary["peak_rss_mb"]
+    print(
+        f"\npeak memory: spark {mem['spark']:.0f} MB (JVM {mem['spark_jvm']:.0f} MB + driver), "
+        f"duckdb {mem['duckdb']:.0f} MB, ratio {mem['ratio']:.2f}"
+    )
+    print("\nfiles per partition (Spark lake):")
+    for table, files in result["partition_files"].items():
+        print(
+            f"  {table:24} {files['files']:>3} file(s), {files['min_mb']:.2f}-{files['max_mb']:.2f}"
+            f" MB each, {files['total_mb']:.1f} MB"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Spark jobs vs the DuckDB reference")
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--master", default=os.environ.get("ORDERLAKE_SPARK_MASTER", "local[2]"))
+    parser.add_argument("--workdir", type=Path, help="keep the lakes here (default: a temp dir)")
+    args = parser.parse_args(argv)
+    if args.rows < 1 or args.reps < 1:
+        parser.error("--rows and --reps must be at least 1")
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="orderlake-bench-"))
+    env = {**os.environ, "ORDERLAKE_SPARK_MASTER": args.master}
+    try:
+        lake = Lake.local(work / "lake")
+        print(f"generating {args.rows:,} rows into {work} ...", flush=True)
+        gen = generate(lake, args.rows, args.seed)
+        raw_day = Path(lake.table_partition("raw_orders", RUN_DATE))
+        reps = []
+        for rep in range(args.reps):
+            spark = _side(
+                "bench.spark_side",
+                [str(work / "lake"), RUN_DATE.isoformat()],
+                work / "spark.json",
+                env,
+            )
+            duck = _side(
+                "bench.duckdb_reference",
+                [str(raw_day), str(work / "duckdb"), RUN_DATE.isoformat()],
+                work / "duckdb.json",
+                env,
+            )
+            problems = compare_outputs(lake, work / "duckdb", RUN_DATE)
+            if problems:
+                print("Spark and DuckDB outputs differ; no figures reported:", file=sys.stderr)
+                for problem in problems:
+                    print(f"  {problem}", file=sys.stderr)
+                return 1
+            print(
+                f"rep {rep + 1}: outputs agree; spark {spark['process_s']:.1f} s, "
+                f"duckdb {duck['process_s']:.1f} s",
+                flush=True,
+            )
+            reps.append({"spark": spark, "duckdb": duck})
+        result = {
+            "rows": args.rows,
+            "master": args.master,
+            "machine": f"{platform.node()} {os.cpu_count()} cpu",
+            "load": " ".join(f"{x:.1f}" for x in os.getloadavg()),
+            "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "generator": gen,
+            "reps": reps,
+            "summary": summarise(reps, args.rows, gen["csv_mb"]),
+            "partition_files": partition_files(lake, RUN_DATE),
+        }
+        print_report(result)
+        RESULTS.mkdir(exist_ok=True)
+        out = RESULTS / f"{result['at'].replace(':', '')}-{args.rows}.json"
+        out.write_text(json.dumps(result, indent=2))
+        print(f"\nfigures written to {out}")
+        return 0
+    finally:
+        if args.workdir is None:
+            shutil.rmtree(work, ignore_errors=True)

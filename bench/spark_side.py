@@ -1,0 +1,78 @@
+"""The pipeline's Spark jobs, timed, in one session: the side under test.
+
+Run alone: python -m bench.spark_side LAKE_ROOT YYYY-MM-DD [--result FILE]
+It reports per-job wall seconds and peak RSS of the Python driver and of the Spark JVM, which
+is a child of this process: the JVM is stopped and waited for, so its peak is counted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+from pyspark.sql import SparkSession
+
+from orderlake.jobs.registry import config_for, job_spec
+from orderlake.lake import Lake
+
+JOBS = ("clean_orders", "aggregate_products", "aggregate_customers")
+
+
+def run_jobs(spark: SparkSession, lake_root: Path, run_date: dt.date) -> dict[str, float]:
+    """Run the three jobs for a day, in graph order; wall seconds per job."""
+    lake = Lake.local(lake_root)
+    timings: dict[str, float] = {}
+    for name in JOBS:
+        started = time.perf_counter()
+        job_spec(name).run(spark, config_for(name, lake, run_date))
+        timings[name] = time.perf_counter() - started
+    return timings
+
+
+def _stop_and_reap(spark: SparkSession) -> None:
+    """Stop Spark and wait for the JVM to exit, so RUSAGE_CHILDREN includes its peak."""
+    gateway = spark.sparkContext._gateway
+    proc = getattr(gateway, "proc", None)
+    spark.stop()
+    if proc is not None:
+        gateway.shutdown()
+        proc.stdin.close()  # the JVM exits on EOF of its stdin
+        proc.wait(timeout=60)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("lake", type=Path)
+    parser.add_argument("run_date", type=dt.date.fromisoformat)
+    parser.add_argument("--result", type=Path, help="write timings and peak RSS here (JSON)")
+    args = parser.parse_args(argv)
+    from orderlake.spark import local_session
+
+    started = time.perf_counter()
+    spark = local_session("orderlake-bench")
+    startup = time.perf_counter() - started
+    timings = run_jobs(spark, args.lake, args.run_date)
+    _stop_and_reap(spark)
+    report = {
+        "jobs": timings,
+        "session_start_s": startup,
+        "master": os.environ.get("ORDERLAKE_SPARK_MASTER", "local[*]"),
+        "driver_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "jvm_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    }
+    text = json.dumps(report)
+    if args.result:
+        args.result.write_text(text)
+    else:
+        print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
