@@ -127,7 +127,7 @@ def write_partition(df: DataFrame, table_path: str, run_date: dt.date) -> None:
         df.write.mode("error").parquet(str(staging))
         for marker in staging.glob("*.crc"):
             marker.unlink()
-        _pause_for_crash_test()
+        _pause_for_crash_test(local.name)
         if not target.exists():
             staging.rename(target)
         elif not _exchange(staging, target):
@@ -141,9 +141,11 @@ def write_partition(df: DataFrame, table_path: str, run_date: dt.date) -> None:
 
 _STAGING = "_staging-"
 _RETIRED = "_retired-"
-# Crash tests set this to a file path: the write creates the file once its staging copy is
-# complete and then waits, so the test can kill the process at that moment.
+# Crash tests set this to a file path: the write (of the table named by PAUSE_TABLE_ENV, or
+# any) creates the file once its staging copy is complete and then waits, so the test can kill
+# the process at that moment.
 PAUSE_AFTER_STAGING_ENV = "ORDERLAKE_TEST_PAUSE_AFTER_STAGING"
+PAUSE_TABLE_ENV = "ORDERLAKE_TEST_PAUSE_TABLE"
 
 
 def recover_partition(table_folder: Path, run_date: dt.date) -> None:
@@ -180,8 +182,8 @@ def _libc() -> ctypes.CDLL:
     return ctypes.CDLL(None, use_errno=True)
 
 
-def _pause_for_crash_test() -> None:
+def _pause_for_crash_test(table: str) -> None:
     marker = os.environ.get(PAUSE_AFTER_STAGING_ENV)
-    if marker:
+    if marker and os.environ.get(PAUSE_TABLE_ENV, table) == table:
         Path(marker).write_text(str(os.getpid()))
         time.sleep(600)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import traceback
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -169,10 +171,16 @@ class LocalPipeline:
         Holds the date's lock throughout: a second run of the same date at the same time is
         refused (orderlake.locks.DateLocked) instead of racing on the same partitions."""
         self._check_writable()
+        with self.claim(run_date):
+            return self._run_day_locked(run_date, settings, query)
+
+    @contextmanager
+    def claim(self, run_date: dt.date) -> Iterator[None]:
+        """Hold the date's lock; close history rows a dead process left RUNNING for it."""
         with date_lock(self.lake_root, run_date):
             if self.history is not None:
                 self.history.close_orphans(run_date)
-            return self._run_day_locked(run_date, settings, query)
+            yield
 
     def _run_day_locked(
         self, run_date: dt.date, settings: GeneratorSettings | None, query: str
