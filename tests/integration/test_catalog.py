@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -185,3 +187,37 @@ def test_catalog_is_a_duckdb_file_analysts_can_open(tmp_path: Path) -> None:
     assert con.execute("select table_name, partitions from crawler.tables").fetchall() == [
         ("orders", 1)
     ]
+
+
+def _hold_lock(path: Path, seconds: float) -> subprocess.Popen:
+    """Another process holding the catalog open for writing, as a crawl does."""
+    code = (
+        "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+        "print('locked', flush=True); time.sleep(float(sys.argv[2]))"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, str(path), str(seconds)], stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "locked"
+    return proc
+
+
+def test_a_locked_catalog_is_waited_for_then_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path, "orders", "2026-11-20", orders(["a"], ["1.00"]))
+    crawl(tmp_path)
+    holder = _hold_lock(tmp_path / "catalog.duckdb", 1.0)
+    try:
+        with catalog.connect(tmp_path, read_only=True) as con:  # waits for the holder to exit
+            assert con.execute("select count(*) from orderlake.orders").fetchone() == (1,)
+    finally:
+        holder.wait()
+    monkeypatch.setattr(catalog, "LOCK_WAIT_SECONDS", 0.3)
+    holder = _hold_lock(tmp_path / "catalog.duckdb", 30.0)
+    try:
+        with pytest.raises(OrderlakeError, match="in use by another orderlake process"):
+            catalog.connect(tmp_path, read_only=True)
+    finally:
+        holder.kill()
+        holder.wait()

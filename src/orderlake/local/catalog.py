@@ -15,6 +15,7 @@ reported, rather than DuckDB silently casting both to a common type.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from orderlake.lake import Lake
 CATALOG_FILE = "catalog.duckdb"
 META = "crawler"
 CRAWL_COMMAND = "orderlake crawl"
+LOCK_WAIT_SECONDS = 10.0
 # Tables crawled for querying: everything but the raw CSV landing zone.
 RAW_ZONE = "raw"
 
@@ -58,7 +60,21 @@ def connect(lake_root: Path | str, read_only: bool = False) -> duckdb.DuckDBPyCo
         raise OrderlakeError(
             f"no local catalog at {path}: run `{CRAWL_COMMAND} --lake {lake_root}` first"
         )
-    return duckdb.connect(str(path), read_only=read_only)
+    # DuckDB allows one writer process: a crawl in progress locks the file for a moment.
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" in str(exc).lower() and time.monotonic() < deadline:
+                time.sleep(0.2)
+                continue
+            error = exc
+            break
+    raise OrderlakeError(
+        f"cannot open the catalog {path} (in use by another orderlake process?): "
+        f"{str(error).splitlines()[0]}"
+    ) from None
 
 
 # --- what the crawler finds -----------------------------------------------------------------
