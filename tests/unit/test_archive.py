@@ -32,9 +32,11 @@ FILES = {
 OTHER_DAY = {"orders/dt=2026-11-20/orders-seed42.csv": b"order_id,qty\nORD-0,1\n"}
 
 
+HANDLER = project_root() / "lambdas" / "archive_raw" / "handler.py"
+
+
 def load_handler() -> Any:
-    path = project_root() / "lambdas" / "archive_raw" / "handler.py"
-    spec = importlib.util.spec_from_file_location("archive_raw_handler", path)
+    spec = importlib.util.spec_from_file_location("archive_raw_handler", HANDLER)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module.handler
@@ -217,3 +219,22 @@ def test_interrupted_archive_is_completed_on_redelivery(tmp_path: Path) -> None:
     assert out["outcomes"][0]["status"] == archive.ARCHIVED
     assert raw.list("orders/dt=2026-11-21/") == []
     assert {o.key: cold.get(o.key) for o in cold.list("orders/")} == FILES
+
+
+def test_the_lambda_imports_nothing_heavy() -> None:
+    """The Lambda package holds boto3 and the stdlib: no Spark, YAML, Arrow or DuckDB."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, importlib.util\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] in {'pyspark','yaml','duckdb','pyarrow','faker','numpy'}:\n"
+        "            raise ImportError('blocked ' + name)\n"
+        "sys.meta_path.insert(0, Block())\n"
+        f"spec = importlib.util.spec_from_file_location('h', {str(HANDLER)!r})\n"
+        "spec.loader.exec_module(importlib.util.module_from_spec(spec))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
