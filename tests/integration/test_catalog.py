@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from decimal import Decimal
@@ -221,3 +222,17 @@ def test_a_locked_catalog_is_waited_for_then_reported(
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_removed_partitions_and_tables_leave_the_catalog_on_recrawl(tmp_path: Path) -> None:
+    write(tmp_path, "orders", "2026-11-20", orders(["a"], ["1.00"]))
+    write(tmp_path, "orders", "2026-11-21", orders(["b"], ["2.00"]))
+    write(tmp_path, "quarantine", "2026-11-20", {"reason": pa.array(["x"])})
+    crawl(tmp_path)
+    shutil.rmtree(Path(Lake.local(tmp_path).table("orders")) / "dt=2026-11-20")
+    shutil.rmtree(Lake.local(tmp_path).table("quarantine"))
+    report = crawl(tmp_path)
+    assert "quarantine" in report.empty
+    assert [r[0] for r in query(tmp_path, saved(tmp_path, COUNT_BY_DAY))] == ["2026-11-21"]
+    with pytest.raises(OrderlakeError, match="orderlake.quarantine not crawled yet"):
+        query(tmp_path, saved(tmp_path, "select count(*) from orderlake.quarantine"))

@@ -262,6 +262,10 @@ def crawl(con: duckdb.DuckDBPyConnection, lake: Lake) -> CrawlReport:
         folder = Path(lake.table(name))
         found = scan_table(name, folder)
         if not found.partitions:
+            # Deleted since the last crawl: forget it, as a crawler deletes a vanished table.
+            con.execute(f'drop view if exists "{database}"."{name}"')
+            for meta_table in ("tables", "columns", "partitions", "conflicts"):
+                con.execute(f"delete from {META}.{meta_table} where table_name = ?", [name])
             report.empty.append(name)
             continue
         old_columns, old_partitions = _previous(con, name)
