@@ -71,10 +71,9 @@ def connect(lake_root: Path | str, read_only: bool = False) -> duckdb.DuckDBPyCo
                 continue
             error = exc
             break
-    raise OrderlakeError(
-        f"cannot open the catalog {path} (in use by another orderlake process?): "
-        f"{str(error).splitlines()[0]}"
-    ) from None
+    detail = str(error).splitlines()[0]
+    hint = " (in use by another orderlake process?)" if "lock" in detail.lower() else ""
+    raise OrderlakeError(f"cannot open the catalog {path}{hint}: {detail}") from None
 
 
 # --- what the crawler finds -----------------------------------------------------------------
