@@ -184,7 +184,10 @@ def generate_csv(
     if n_dup > 0:
         dup_rows = np.sort(rng.choice(np.arange(1, n), size=n_dup, replace=False))
         # Each repeats an earlier row that is not itself a repeat (row 0 never is one).
-        originals = np.setdiff1d(np.arange(n), dup_rows)
+        # A mask, not setdiff1d: the same sorted rows without a hash-based unique of n rows.
+        is_original = np.ones(n, dtype=bool)
+        is_original[dup_rows] = False
+        originals = np.flatnonzero(is_original)
         earlier = np.searchsorted(originals, dup_rows)
         seq[dup_rows] = seq[originals[(rng.random(n_dup) * earlier).astype(np.int64)]]
 
@@ -233,22 +236,28 @@ def generate_csv(
         _pool(list(S.PAYMENT_METHODS)).take(payment),
         pa.array([csv_field(c) + "\n" for c in pools.customer_country]).take(customer),
     ]
-    text = header + _concat(pc.binary_join_element_wise(*columns, ","))
+    lines = pc.binary_join_element_wise(*columns, ",")
     line_faults = np.flatnonzero(bad("short_line") | bad("broken_quote"))
-    return _break_lines(text, line_faults, bad("short_line")) if len(line_faults) else text
+    if len(line_faults):
+        lines = _break_lines(lines, line_faults, bad("short_line"))
+    return header + _concat(lines)
 
 
-def _break_lines(text: bytes, rows: np.ndarray, short: np.ndarray) -> bytes:
-    """Line-level faults on a few rows: a dropped last field, or an unbalanced quote."""
-    lines = text.split(b"\n")
+def _break_lines(lines: pa.Array, rows: np.ndarray, short: np.ndarray) -> pa.Array:
+    """Line-level faults on a few rows: a dropped last field, or an unbalanced quote.
+
+    Only the faulty lines are touched (each ends with its '\\n'), not the whole text.
+    """
+    broken = []
     for row in rows:
-        index = int(row) + 1  # line 0 is the header
-        fields = lines[index].split(b",")
+        fields = lines[int(row)].as_py().removesuffix("\n").split(",")
         if short[row]:
-            lines[index] = b",".join(fields[:-1])
+            broken.append(",".join(fields[:-1]) + "\n")
         else:
-            lines[index] = b",".join([*fields[:5], b'"' + fields[5], *fields[6:]])
-    return b"\n".join(lines)
+            broken.append(",".join([*fields[:5], '"' + fields[5], *fields[6:]]) + "\n")
+    mask = np.zeros(len(lines), dtype=bool)
+    mask[rows] = True
+    return pc.replace_with_mask(lines, pa.array(mask), pa.array(broken, pa.string()))
 
 
 def _concat(lines: pa.Array) -> bytes:
