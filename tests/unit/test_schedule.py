@@ -184,3 +184,18 @@ def test_schedule_command_stops_cleanly_on_ctrl_c(
     err = capsys.readouterr().err
     assert "cron(45 1 * * ? *)" in err
     assert "schedule: stopped" in err
+
+
+def test_schedule_once_runs_nothing_when_the_latest_date_already_succeeded(
+    tmp_path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from orderlake.history import RunHistory, RunRecord
+
+    definition = load_definition()
+    cron = AwsCron.parse(definition.workflow["schedule"])
+    latest = run_date_for(cron.latest_at_or_before(dt.datetime.now(UTC)))  # type: ignore[arg-type]
+    history = RunHistory.for_lake(tmp_path)
+    for job in definition.job_order():
+        history.save(RunRecord(f"jr_{job}", job, latest, "SUCCEEDED", dt.datetime.now(UTC)))
+    assert main(["schedule", "--once", "--lake", str(tmp_path)]) == 0
+    assert "schedule: nothing due" in capsys.readouterr().err

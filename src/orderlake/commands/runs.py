@@ -41,7 +41,7 @@ def handle(args: argparse.Namespace) -> int:
 
         from orderlake.aws.glue_runs import list_runs
 
-        jobs = list(load_definition().jobs)
+        jobs = load_definition().job_order()  # enabled jobs: the ones Terraform deploys
         records = list_runs(
             boto3.client("glue"), jobs, args.date, args.state, args.job, args.limit or None
         )
