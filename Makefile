@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 DATE ?= $(shell date -u -d yesterday +%F 2>/dev/null || date -u -v-1d +%F)
 ROWS ?= 1000
 
-.PHONY: setup run test test-slow lint format clean
+.PHONY: setup run test bench test-slow lint format clean
 
 setup: $(STAMP)
 
@@ -26,6 +26,11 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+
+# Benchmark: Spark jobs vs the DuckDB reference (README "Performance"); 1M rows unless ROWS is given.
+REPS ?= 3
+bench: $(STAMP)
+	$(BIN)/python -m bench --rows $(if $(filter command line,$(origin ROWS)),$(ROWS),1000000) --reps $(REPS)
 
 test-slow: $(STAMP)
 	$(BIN)/pytest -m slow
