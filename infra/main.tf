@@ -1,0 +1,122 @@
+# orderlake in AWS. Names, jobs, schedules and crawlers come from pipeline.yaml (module
+# "definition"); event patterns, DQDL rulesets and saved queries from their folders (fileset),
+# so a file added there is deployed without editing Terraform.
+locals {
+  repo_root     = abspath(coalesce(var.repo_root, "${path.root}/.."))
+  pipeline_file = coalesce(var.pipeline_file, "${local.repo_root}/pipeline.yaml")
+  artifacts_dir = coalesce(var.artifacts_dir, "${local.repo_root}/build/artifacts")
+  manifest      = jsondecode(file("${local.artifacts_dir}/manifest.json"))
+  name          = module.definition.project
+  account_id    = data.aws_caller_identity.current.account_id
+  pandas_layer = var.attach_pandas_layer ? coalesce(
+    var.pandas_layer_arn,
+    "arn:aws:lambda:${var.region}:336392948345:layer:AWSSDKPandas-Python311:${var.pandas_layer_version}",
+  ) : null
+}
+
+data "aws_caller_identity" "current" {}
+
+module "definition" {
+  source        = "./modules/definition"
+  pipeline_file = local.pipeline_file
+  optional_jobs = var.enable_redshift ? ["load_redshift"] : []
+}
+
+module "kms" {
+  source     = "./modules/kms"
+  name       = local.name
+  region     = var.region
+  account_id = local.account_id
+}
+
+module "storage" {
+  source                     = "./modules/storage"
+  name                       = local.name
+  account_id                 = local.account_id
+  region                     = var.region
+  zones                      = module.definition.zones
+  kms_key_arn                = module.kms.key_arn
+  athena_results_expiry_days = var.athena_results_expiry_days
+  archive_transition_days    = var.archive_transition_days
+  raw_eventbridge            = var.enable_raw_eventbridge_notifications
+  tls_only_policies          = var.enable_tls_only_bucket_policies
+}
+
+module "glue" {
+  source                        = "./modules/glue"
+  name                          = local.name
+  region                        = var.region
+  account_id                    = local.account_id
+  repo_root                     = local.repo_root
+  database                      = module.definition.glue_database
+  tables                        = module.definition.tables
+  jobs                          = module.definition.jobs
+  start_jobs                    = module.definition.start_jobs
+  conditional_jobs              = module.definition.conditional_jobs
+  crawlers                      = module.definition.crawlers
+  workflow                      = module.definition.workflow
+  buckets                       = module.storage.bucket_names
+  bucket_arns                   = module.storage.bucket_arns
+  kms_key_arn                   = module.kms.key_arn
+  wheel_file                    = "${local.artifacts_dir}/${local.manifest.wheel}"
+  execution_class               = var.glue_execution_class
+  enable_schedules              = var.enable_schedules
+  enable_upload_trigger         = var.enable_upload_trigger
+  create_security_configuration = var.create_security_configuration
+  create_dq_rulesets            = var.create_dq_rulesets
+  redshift_workgroup_arn        = var.enable_redshift ? module.redshift[0].workgroup_arn : null
+  job_extra_arguments = var.enable_redshift ? {
+    load_redshift = {
+      "--redshift_workgroup"    = module.redshift[0].workgroup_name
+      "--redshift_database"     = module.redshift[0].database
+      "--redshift_iam_role_arn" = module.redshift[0].copy_role_arn
+    }
+  } : {}
+}
+
+module "lambdas" {
+  source             = "./modules/lambdas"
+  name               = local.name
+  artifacts_dir      = local.artifacts_dir
+  manifest           = local.manifest
+  generator          = module.definition.generator
+  tables             = module.definition.tables
+  buckets            = module.storage.bucket_names
+  bucket_arns        = module.storage.bucket_arns
+  kms_key_arn        = module.kms.key_arn
+  pandas_layer_arn   = local.pandas_layer
+  glue_job_arns      = module.glue.job_arns
+  log_retention_days = var.log_retention_days
+  enable_schedules   = var.enable_schedules
+}
+
+module "athena" {
+  source               = "./modules/athena"
+  name                 = local.name
+  queries_dir          = "${local.repo_root}/sql/queries"
+  database             = module.glue.database_name
+  results_bucket       = module.storage.bucket_names["athena_results"]
+  kms_key_arn          = module.kms.key_arn
+  bytes_scanned_cutoff = var.athena_bytes_scanned_cutoff
+}
+
+module "notifications" {
+  source              = "./modules/notifications"
+  name                = local.name
+  patterns_dir        = "${local.repo_root}/events/patterns"
+  kms_key_arn         = module.kms.key_arn
+  alert_email         = var.alert_email
+  archive_lambda_arn  = module.lambdas.archive_function_arn
+  archive_lambda_name = module.lambdas.archive_function_name
+  # Known at plan time (from the build manifest), unlike the function's ARN.
+  enable_archive_subscription = contains(keys(local.manifest.lambdas), "archive_raw")
+}
+
+module "redshift" {
+  source               = "./modules/redshift"
+  count                = var.enable_redshift ? 1 : 0
+  name                 = local.name
+  kms_key_arn          = module.kms.key_arn
+  base_capacity        = var.redshift_base_capacity
+  analytics_bucket_arn = module.storage.bucket_arns["analytics"]
+}

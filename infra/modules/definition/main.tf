@@ -1,0 +1,36 @@
+# Reads pipeline.yaml and derives what the other modules need. No provider, no resources: it can
+# be evaluated with `terraform console` alone (tests/unit/test_definition_terraform.py does).
+locals {
+  raw = yamldecode(file(var.pipeline_file))
+
+  # A job marked `enabled: false` is skipped (as the local runner skips it) unless it is listed
+  # in var.optional_jobs.
+  jobs = {
+    for name, spec in local.raw.jobs : name => {
+      script            = spec.script
+      after             = try(spec.after, [])
+      worker_type       = spec.worker_type
+      number_of_workers = spec.number_of_workers
+      timeout_minutes   = spec.timeout_minutes
+      max_retries       = spec.max_retries
+      # Every table a job reads or writes becomes a --<table>_path argument (jobs/registry.py).
+      tables = distinct(concat(try(spec.reads, []), try(spec.writes, [])))
+      # pipeline.yaml `quality:` <job>: {table, <kind>: quality/<file>.dqdl} becomes
+      # --<kind>_ruleset = the file's key in the artifacts bucket.
+      rulesets = { for kind, path in try(local.raw.quality[name], {}) : "${kind}_ruleset" => path if kind != "table" }
+    } if try(spec.enabled, true) || contains(var.optional_jobs, name)
+  }
+
+  # The workflow's SCHEDULED trigger starts the jobs with no predecessor; each other job gets a
+  # CONDITIONAL trigger that waits for all of its `after` jobs to succeed.
+  start_jobs       = sort([for name, job in local.jobs : name if length(job.after) == 0])
+  conditional_jobs = { for name, job in local.jobs : name => job.after if length(job.after) > 0 }
+
+  crawlers = {
+    for name, spec in try(local.raw.crawlers, {}) : name => {
+      zone   = spec.zone
+      tables = spec.tables
+      after  = try(spec.after, [])
+    }
+  }
+}

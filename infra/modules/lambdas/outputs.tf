@@ -1,0 +1,14 @@
+output "function_names" {
+  description = "generator (and archive) => Lambda function name."
+  value       = { for k, f in aws_lambda_function.fn : k => f.function_name }
+}
+
+output "archive_function_arn" {
+  description = "ARN of the archive Lambda, null until lambdas/archive_raw exists."
+  value       = try(aws_lambda_function.fn["archive"].arn, null)
+}
+
+output "archive_function_name" {
+  description = "Name of the archive Lambda, null until lambdas/archive_raw exists."
+  value       = try(aws_lambda_function.fn["archive"].function_name, null)
+}

@@ -1,0 +1,250 @@
+"""Check the deployed resources against the definition files, with boto3 (moto or AWS).
+
+Reads pipeline.yaml through orderlake.definition (what the local runner reads), the event
+pattern files, sql/queries and the Terraform outputs, and fails with one line per mismatch.
+
+    python scripts/check_deployment.py --outputs outputs.json [--endpoint URL] [--repo DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from orderlake.definition import load_definition
+
+
+class Checker:
+    def __init__(self) -> None:
+        self.failures: list[str] = []
+        self.passed = 0
+
+    def equal(self, what: str, actual: Any, expected: Any) -> None:
+        if actual == expected:
+            self.passed += 1
+        else:
+            self.failures.append(f"{what}: expected {expected!r}, got {actual!r}")
+
+
+def check(repo: Path, outputs: dict[str, Any], endpoint: str | None) -> Checker:
+    def client(service: str) -> Any:
+        return boto3.client(service, endpoint_url=endpoint)
+
+    c = Checker()
+    definition = load_definition(repo / "pipeline.yaml")
+    out = {name: value["value"] for name, value in outputs.items()}
+    buckets: dict[str, str] = out["buckets"]
+    glue, events, sns, s3 = client("glue"), client("events"), client("sns"), client("s3")
+
+    # S3: every zone a private, versioned, KMS-encrypted, TLS-only bucket with lifecycle rules.
+    c.equal("buckets", sorted(buckets), sorted(definition.zones))
+    for zone, bucket in buckets.items():
+        c.equal(
+            f"{bucket} versioning", s3.get_bucket_versioning(Bucket=bucket).get("Status"), "Enabled"
+        )
+        rule = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]
+        c.equal(
+            f"{bucket} encryption",
+            rule["Rules"][0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"],
+            "aws:kms",
+        )
+        block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+        c.equal(f"{bucket} public access block", all(block.values()), True)
+        if out["tls_only_bucket_policies"]:
+            policy = s3.get_bucket_policy(Bucket=bucket)["Policy"]
+            c.equal(f"{bucket} TLS-only policy", "aws:SecureTransport" in policy, True)
+        rules = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
+        ids = {r["ID"] for r in rules}
+        c.equal(
+            f"{bucket} aborts multipart uploads", "abort-incomplete-multipart-uploads" in ids, True
+        )
+        if zone == "archive":
+            c.equal(f"{bucket} archives to Glacier", "archive-to-glacier" in ids, True)
+        if zone == "athena_results":
+            c.equal(f"{bucket} expires results", "expire-athena-results" in ids, True)
+
+    # Glue jobs: one per pipeline.yaml job, Glue 5.0, settings and --<table>_path arguments.
+    deployed_jobs = out["glue_jobs"]
+    enabled = {n for n, spec in definition.raw["jobs"].items() if spec.get("enabled", True)}
+    c.equal("deployed jobs", sorted(deployed_jobs), sorted(enabled | set(deployed_jobs)))
+    for name, job_def in definition.jobs.items():
+        if name not in deployed_jobs:
+            continue
+        job = glue.get_job(JobName=out["glue_jobs"][name])["Job"]
+        c.equal(f"job {name} glue version", job.get("GlueVersion"), "5.0")
+        c.equal(f"job {name} worker type", job.get("WorkerType"), job_def.worker_type)
+        c.equal(f"job {name} workers", job.get("NumberOfWorkers"), job_def.number_of_workers)
+        c.equal(f"job {name} timeout", job.get("Timeout"), job_def.timeout_minutes)
+        c.equal(f"job {name} retries", job.get("MaxRetries", 0), job_def.max_retries)
+        args = job.get("DefaultArguments", {})
+        for table in (*job_def.reads, *job_def.writes):
+            spec = definition.tables[table]
+            c.equal(
+                f"job {name} --{table}_path",
+                args.get(f"--{table}_path"),
+                f"s3://{buckets[spec.zone]}/{spec.prefix}",
+            )
+        for kind, path in definition.raw.get("quality", {}).get(name, {}).items():
+            if kind != "table":
+                c.equal(
+                    f"job {name} --{kind}_ruleset",
+                    args.get(f"--{kind}_ruleset"),
+                    f"s3://{buckets['artifacts']}/{path}",
+                )
+        c.equal(f"job {name} has no default --run_date", "--run_date" in args, False)
+        c.equal(f"job {name} metrics", args.get("--enable-metrics"), "true")
+        c.equal(
+            f"job {name} continuous logs", args.get("--enable-continuous-cloudwatch-log"), "true"
+        )
+        c.equal(
+            f"job {name} library",
+            args.get("--additional-python-modules", "").endswith(".whl"),
+            True,
+        )
+
+    # Workflow triggers follow the job graph: SCHEDULED start, CONDITIONAL on each `after`.
+    workflow = out["glue_workflows"]["daily"]
+    c.equal("workflow name", workflow, definition.workflow["name"])
+    triggers = {
+        t["Name"]: t for t in glue.get_triggers()["Triggers"] if t.get("WorkflowName") == workflow
+    }
+    start = [t for t in triggers.values() if t["Type"] == "SCHEDULED"]
+    c.equal("scheduled triggers", len(start), 1)
+    if start:
+        c.equal("workflow schedule", start[0].get("Schedule"), definition.workflow["schedule"])
+        c.equal(
+            "start trigger jobs",
+            sorted(a["JobName"] for a in start[0]["Actions"]),
+            sorted(deployed_jobs[j] for j in deployed_jobs if not definition.jobs[j].after),
+        )
+    graph = {}
+    for trigger in triggers.values():
+        if trigger["Type"] != "CONDITIONAL":
+            continue
+        action = trigger["Actions"][0]
+        target = action.get("JobName") or f"crawler:{action.get('CrawlerName')}"
+        graph[target] = sorted(cond["JobName"] for cond in trigger["Predicate"]["Conditions"])
+    for trigger in triggers.values():
+        for action in trigger["Actions"]:
+            if action.get("JobName"):
+                c.equal(
+                    f"trigger {trigger['Name']} passes --run_date",
+                    action.get("Arguments", {}).get("--run_date"),
+                    "yesterday",
+                )
+    expected_graph = {
+        deployed_jobs[j]: sorted(deployed_jobs[a] for a in definition.jobs[j].after)
+        for j in deployed_jobs
+        if definition.jobs[j].after
+    }
+    expected_graph |= {
+        f"crawler:{out['glue_crawlers'][name]}": sorted(
+            deployed_jobs[a] for a in spec.get("after", [])
+        )
+        for name, spec in definition.crawlers.items()
+    }
+    c.equal("conditional triggers (job graph)", graph, expected_graph)
+
+    # Crawlers cover their tables' prefixes.
+    for name, spec in definition.crawlers.items():
+        crawler = glue.get_crawler(Name=out["glue_crawlers"][name])["Crawler"]
+        paths = sorted(t["Path"] for t in crawler["Targets"]["S3Targets"])
+        c.equal(
+            f"crawler {name} targets",
+            paths,
+            sorted(
+                f"s3://{buckets[spec['zone']]}/{definition.tables[t].prefix}/"
+                for t in spec["tables"]
+            ),
+        )
+
+    # Athena: enforced, encrypted, engine 3, cutoff, metrics; one named query per sql file.
+    athena = client("athena")
+    wg = athena.get_work_group(WorkGroup=out["athena_workgroup"])["WorkGroup"]["Configuration"]
+    c.equal("workgroup enforced", wg.get("EnforceWorkGroupConfiguration"), True)
+    c.equal("workgroup metrics", wg.get("PublishCloudWatchMetricsEnabled"), True)
+    c.equal("workgroup cutoff set", wg.get("BytesScannedCutoffPerQuery", 0) > 0, True)
+    c.equal(
+        "workgroup engine",
+        wg.get("EngineVersion", {}).get("SelectedEngineVersion"),
+        "Athena engine version 3",
+    )
+    c.equal(
+        "workgroup results encrypted",
+        wg["ResultConfiguration"]["EncryptionConfiguration"]["EncryptionOption"],
+        "SSE_KMS",
+    )
+    c.equal(
+        "named queries",
+        sorted(out["named_queries"]),
+        sorted(p.stem for p in (repo / "sql" / "queries").glob("*.sql")),
+    )
+
+    # EventBridge: one rule per pattern file, with the file's pattern, targeting the topic.
+    topic = out["alerts_topic_arn"]
+    for path in sorted((repo / "events" / "patterns").glob("*.json")):
+        rule = events.describe_rule(Name=out["event_rules"][path.stem])
+        c.equal(
+            f"rule {path.stem} pattern",
+            json.loads(rule["EventPattern"]),
+            json.loads(path.read_text()),
+        )
+        targets = events.list_targets_by_rule(Rule=rule["Name"])["Targets"]
+        c.equal(f"rule {path.stem} target", [t["Arn"] for t in targets], [topic])
+        c.equal(f"rule {path.stem} input transformer", "InputTransformer" in targets[0], True)
+    generator_rule = events.describe_rule(Name=f"{definition.raw['project']}-generator-schedule")
+    c.equal(
+        "generator schedule",
+        generator_rule.get("ScheduleExpression"),
+        definition.generator["schedule"],
+    )
+
+    # SNS: encrypted topic; email (and archive Lambda) subscriptions.
+    attrs = sns.get_topic_attributes(TopicArn=topic)["Attributes"]
+    c.equal("topic encrypted", bool(attrs.get("KmsMasterKeyId")), True)
+    subs = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
+    protocols = sorted(s["Protocol"] for s in subs)
+    expected = ["email"] + (["lambda"] if "archive" in out["lambda_functions"] else [])
+    c.equal("topic subscriptions", protocols, sorted(expected))
+
+    # Lambdas: Python 3.11 with both layers, log groups with retention.
+    lam, logs = client("lambda"), client("logs")
+    for key, fn_name in out["lambda_functions"].items():
+        fn = lam.get_function(FunctionName=fn_name)["Configuration"]
+        c.equal(f"lambda {key} runtime", fn["Runtime"], "python3.11")
+        layers = [layer["Arn"] for layer in fn.get("Layers", [])]
+        c.equal(
+            f"lambda {key} deps layer",
+            any(f":layer:{definition.raw['project']}-deps:" in a for a in layers),
+            True,
+        )
+        groups = logs.describe_log_groups(logGroupNamePrefix=f"/aws/lambda/{fn_name}")
+        c.equal(
+            f"lambda {key} log retention",
+            bool(groups["logGroups"] and groups["logGroups"][0].get("retentionInDays")),
+            True,
+        )
+    return c
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--outputs", required=True, help="terraform output -json file")
+    parser.add_argument("--endpoint", default=None, help="AWS endpoint (moto); omit for AWS")
+    parser.add_argument("--repo", default=str(Path(__file__).resolve().parent.parent))
+    args = parser.parse_args(argv)
+    outputs = json.loads(Path(args.outputs).read_text())
+    result = check(Path(args.repo), outputs, args.endpoint)
+    for failure in result.failures:
+        print(f"FAIL {failure}")
+    print(f"{result.passed} checks passed, {len(result.failures)} failed")
+    return 1 if result.failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
