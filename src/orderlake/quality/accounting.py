@@ -69,7 +69,7 @@ class RunAccount:
 
     @property
     def rejected(self) -> list[FileAccount]:
-        return [f for f in self.files if f.status != ACCEPTED]
+        return [f for f in self.files if f.status == REJECTED]
 
 
 def account(

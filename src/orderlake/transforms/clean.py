@@ -20,6 +20,7 @@ from pyspark.sql import functions as F
 
 from orderlake import schema as S
 from orderlake.transforms.columns import (
+    as_valid_utf8,
     csv_field_count,
     has_balanced_quotes,
     has_replacement_char,
@@ -38,6 +39,11 @@ Transform = Callable[[DataFrame], DataFrame]
 PARSED = "_parsed"
 FILE_REASON = "_file_reason"
 HEADER_LINE = 1
+
+
+def decoded_lines(lines: DataFrame) -> DataFrame:
+    """Lines as valid UTF-8 text: bytes that were not UTF-8 become U+FFFD (`invalid_encoding`)."""
+    return lines.withColumn(S.RAW_LINE, as_valid_utf8(F.col(S.RAW_LINE)))
 
 
 def with_header_check(lines: DataFrame) -> DataFrame:
@@ -223,7 +229,8 @@ def validated_lines(run_date: dt.date) -> Transform:
 
     def transform(lines: DataFrame) -> DataFrame:
         return (
-            lines.transform(with_header_check)
+            lines.transform(decoded_lines)
+            .transform(with_header_check)
             .transform(data_lines)
             .transform(parse_order_lines)
             .transform(validate_orders(run_date))

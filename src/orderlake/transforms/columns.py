@@ -30,6 +30,12 @@ def has_balanced_quotes(line: Column) -> Column:
     return quotes % 2 == 0
 
 
+def as_valid_utf8(line: Column) -> Column:
+    """Spark's text reader keeps each line's bytes as they are, valid UTF-8 or not; re-encoding
+    turns invalid bytes into U+FFFD, so they can be found and written to Parquet as text."""
+    return F.decode(F.encode(line, "UTF-8"), "UTF-8")
+
+
 def has_replacement_char(line: Column) -> Column:
     """Bytes that were not UTF-8 are decoded as U+FFFD by Spark's text reader."""
     return F.instr(line, "\ufffd") > 0

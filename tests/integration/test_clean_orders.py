@@ -1,0 +1,171 @@
+"""clean_orders end to end on the file-level problem fixtures (tests/fixtures/raw/): every row
+accounted for, rejected files named with their problem, rule outcomes written to dq_results,
+and a failing run leaving the previous curated output in place."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from orderlake import schema as S
+from orderlake.definition import load_definition
+from orderlake.errors import OrderlakeError
+from orderlake.jobs import clean_orders
+from orderlake.jobs.clean_orders import CleanOrdersConfig, run
+from orderlake.lake import Lake
+from orderlake.quality.report import format_results, read_day
+from orderlake.quality.rulesets import ruleset_arguments
+
+RUN_DATE = dt.date(2026, 11, 21)
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "raw"
+# basename: (status, read, curated, quarantined, duplicates), as tests/fixtures/raw/README.md
+EXPECTED_FILES = {
+    "crlf.csv": ("accepted", 2, 2, 0, 0),
+    "empty.csv": ("empty", 0, 0, 0, 0),
+    "extra_column.csv": ("rejected", 3, 0, 3, 0),
+    "good.csv": ("accepted", 4, 3, 0, 1),
+    "header_only.csv": ("accepted", 0, 0, 0, 0),
+    "latin1.csv": ("accepted", 2, 1, 1, 0),
+    "missing_column.csv": ("rejected", 2, 0, 2, 0),
+    "no_header.csv": ("rejected", 2, 0, 2, 0),
+    "quoted.csv": ("accepted", 4, 2, 2, 0),
+    "ragged.csv": ("accepted", 3, 0, 2, 1),
+    "truncated.csv": ("accepted", 2, 1, 1, 0),
+    "wrong_day.csv": ("rejected", 2, 0, 2, 0),
+}
+
+
+def _config(lake: Lake, **overrides: str) -> CleanOrdersConfig:
+    values = {
+        "run_date": RUN_DATE,
+        "raw_orders_path": lake.table("raw_orders"),
+        "orders_path": lake.table("orders"),
+        "quarantine_path": lake.table("quarantine"),
+        "dq_results_path": lake.table("dq_results"),
+        **ruleset_arguments("clean_orders", load_definition()),
+    }
+    return CleanOrdersConfig(**{**values, **overrides})
+
+
+@pytest.fixture(scope="module")
+def day(spark, tmp_path_factory):
+    """The fixture files cleaned once; later tests re-run the same lake."""
+    root = tmp_path_factory.mktemp("lake")
+    lake = Lake.local(root)
+    raw = Path(lake.table_partition("raw_orders", RUN_DATE))
+    raw.mkdir(parents=True)
+    for fixture in FIXTURES.glob("*.csv"):
+        shutil.copyfile(fixture, raw / fixture.name)
+    result = run(spark, _config(lake))
+    return lake, result
+
+
+def test_every_row_is_accounted_for(day):
+    _, result = day
+    assert (result.rows_read, result.rows_curated, result.rows_quarantined) == (26, 9, 15)
+    assert result.duplicates_dropped == 2
+    assert (result.files_read, result.files_rejected) == (12, 4)
+    # Every fixture order is for product P-1: a warning rule fails, and warnings never fail a run.
+    assert result.rules_failed == 1 and result.rules_passed > 20
+
+
+def test_dq_results_hold_per_file_and_run_accounting(day):
+    lake, _ = day
+    rows = read_day(lake, "dq_results", RUN_DATE)
+    files = {
+        r[S.SOURCE_FILE].rsplit("/", 1)[-1]: r for r in rows if r[S.RECORD_TYPE] == S.RECORD_FILE
+    }
+    counts = (S.OUTCOME, S.ROWS_READ, S.ROWS_CURATED, S.ROWS_QUARANTINED, S.DUPLICATES_DROPPED)
+    assert {name: tuple(r[c] for c in counts) for name, r in files.items()} == EXPECTED_FILES
+    (run_row,) = [r for r in rows if r[S.RECORD_TYPE] == S.RECORD_RUN]
+    assert tuple(run_row[c] for c in counts) == ("reconciled", 26, 9, 15, 2)
+    messages = {name: r[S.FAILURE_REASON] for name, r in files.items() if r[S.FAILURE_REASON]}
+    assert set(messages) == {n for n, e in EXPECTED_FILES.items() if e[0] != "accepted"}
+    assert "no_header.csv: rejected (missing_header)" in messages["no_header.csv"]
+    assert "unexpected columns coupon" in messages["extra_column.csv"]
+    assert "missing columns country" in messages["missing_column.csv"]
+    assert "its orders are dated 2026-11-20" in messages["wrong_day.csv"]
+    assert "empty file (0 bytes)" in messages["empty.csv"]
+
+
+def test_rule_outcomes_are_written_in_one_shape(day):
+    lake, _ = day
+    rules = [r for r in read_day(lake, "dq_results", RUN_DATE) if r[S.RECORD_TYPE] == "rule"]
+    assert {r[S.RULESET] for r in rules} == {"orders.dqdl", "orders_warnings.dqdl"}
+    assert all(r[S.ENGINE] == "local" for r in rules)
+    failed = [(r[S.SEVERITY], r[S.RULE]) for r in rules if r[S.OUTCOME] != "Passed"]
+    assert failed == [("warning", 'DistinctValuesCount "product_id" > 1')]
+    (count,) = [r for r in rules if r[S.RULE] == "RowCount > 0"]
+    assert count[S.SEVERITY] == "blocking"
+    assert dict(count[S.EVALUATED_METRICS]) == {"Dataset.*.RowCount": 9.0}
+    report = format_results(read_day(lake, "dq_results", RUN_DATE), RUN_DATE)
+    assert "rows read 26 = curated 9 + quarantined 15 + duplicates 2: reconciled" in report
+
+
+def test_quarantine_rows_name_file_line_reason_and_text(day):
+    lake, _ = day
+    rows = {
+        (r[S.SOURCE_FILE].rsplit("/", 1)[-1], r[S.LINE_NUMBER]): r
+        for r in read_day(lake, "quarantine", RUN_DATE)
+    }
+    assert len(rows) == 15
+    assert rows[("no_header.csv", 1)][S.REASONS] == [S.REASON_MISSING_HEADER]
+    assert rows[("truncated.csv", 3)][S.RAW_LINE] == "O-1302,C-3,Bo"
+    assert rows[("quoted.csv", 3)][S.REASON] == S.REASON_UNPARSABLE_LINE
+    assert rows[("quoted.csv", 4)][S.RAW_LINE].startswith('deluxe",Home')
+    assert rows[("latin1.csv", 2)][S.REASONS] == [S.REASON_BAD_ENCODING]
+    assert rows[("wrong_day.csv", 2)][S.REASON] == S.REASON_WRONG_PARTITION
+
+
+def test_a_blocking_failure_keeps_the_previous_curated_output(day, spark, tmp_path):
+    lake, _ = day
+    curated_dir = Path(lake.table_partition("orders", RUN_DATE))
+    before = sorted(p.name for p in curated_dir.iterdir())
+    ruleset = tmp_path / "strict.dqdl"
+    ruleset.write_text('Rules = [\n  RowCount > 1000,\n  IsComplete "order_id"\n]\n')
+    with pytest.raises(OrderlakeError) as error:
+        run(spark, _config(lake, blocking_ruleset=str(ruleset)))
+    message = str(error.value)
+    assert "1 blocking data quality rule(s) failed for 2026-11-21" in message
+    assert "RowCount > 1000: Value: 9 does not meet the constraint requirement!" in message
+    assert "previous curated output for 2026-11-21 is left in place" in message
+    assert sorted(p.name for p in curated_dir.iterdir()) == before
+    rules = {
+        r[S.RULE]: r[S.OUTCOME]
+        for r in read_day(lake, "dq_results", RUN_DATE)
+        if r[S.RECORD_TYPE] == S.RECORD_RULE and r[S.RULESET] == "strict.dqdl"
+    }
+    assert rules == {"RowCount > 1000": "Failed", 'IsComplete "order_id"': "Passed"}
+
+
+@pytest.mark.slow
+def test_counts_that_do_not_reconcile_fail_the_run(day, spark, monkeypatch):
+    lake, _ = day
+    real = clean_orders.to_curated_orders
+    # A bug that repeats a curated row: the counts must catch it.
+    monkeypatch.setattr(
+        clean_orders, "to_curated_orders", lambda v: real(v).unionByName(real(v).limit(1))
+    )
+    with pytest.raises(OrderlakeError, match="does not reconcile .*curated 10"):
+        run(spark, _config(lake))
+
+
+def test_a_bad_ruleset_stops_the_run_before_reading_data(spark, tmp_path):
+    lake = Lake.local(tmp_path)
+    ruleset = tmp_path / "bad.dqdl"
+    ruleset.write_text('Rules = [\n  RowCount > 0,\n  Entropy "x" > 1\n]\n')
+    with pytest.raises(OrderlakeError, match=r"ruleset bad.dqdl: line 3: rule 'Entropy"):
+        run(spark, _config(lake, warning_ruleset=str(ruleset)))
+
+
+def test_no_files_at_all_is_a_clear_error(spark, tmp_path):
+    lake = Lake.local(tmp_path)
+    with pytest.raises(OrderlakeError, match="no raw partition at .*dt=2026-11-21"):
+        run(spark, _config(lake))
+    Path(lake.table_partition("raw_orders", RUN_DATE)).mkdir(parents=True)
+    (Path(lake.table_partition("raw_orders", RUN_DATE)) / "notes.txt").write_text("hi")
+    with pytest.raises(OrderlakeError, match="holds no .csv files: nothing to clean"):
+        run(spark, _config(lake))
