@@ -130,8 +130,31 @@ def test_rerunning_a_successful_date_replaces_it_with_the_same_rows(
 
 
 def test_fail_fast_stops_after_the_first_failed_date(spark: SparkSession, tmp_path: Path) -> None:
-    poison(tmp_path, FIRST)
+    # A raw partition with no CSV file at all: clean_orders refuses it before reading.
+    folder = Path(Lake.local(tmp_path).table_partition("raw_orders", FIRST))
+    folder.mkdir(parents=True)
+    (folder / "orders.txt").write_text("not a csv")
     pipeline = LocalPipeline(tmp_path, progress=Progress(0, enabled=False))
     outcomes = backfill(pipeline, DATES[:3], GeneratorSettings(rows=ROWS), fail_fast=True)
     assert [o.state for o in outcomes] == ["FAILED", STATE_NOT_RUN, STATE_NOT_RUN]
+    assert "holds no .csv files" in (outcomes[0].error or "")
     assert not Path(pipeline.lake.table_partition("raw_orders", DATES[1])).exists()
+
+
+def test_backfill_command_summarises_a_good_and_a_bad_date(
+    spark: SparkSession, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good, bad = DATES[0], DATES[1]
+    folder = Path(Lake.local(tmp_path).table_partition("raw_orders", bad))
+    folder.mkdir(parents=True)
+    (folder / "orders.txt").write_text("not a csv")
+    args = ["backfill", "--from", good.isoformat(), "--to", bad.isoformat(), "--rows", str(ROWS)]
+    assert main([*args, "--lake", str(tmp_path)]) == 1
+    stdout = capsys.readouterr().out
+    rows = summary(stdout)
+    assert rows[good.isoformat()][1] == "SUCCEEDED"
+    assert int(rows[good.isoformat()][2]) == ROWS
+    assert rows[bad.isoformat()][1] == "FAILED"
+    assert "holds no .csv files" in rows[bad.isoformat()][-1]
+    assert "1 of 2 dates succeeded." in stdout
+    assert f"orderlake run --date {bad.isoformat()} --no-generate" in stdout
