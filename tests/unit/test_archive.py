@@ -238,3 +238,16 @@ def test_the_lambda_imports_nothing_heavy() -> None:
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_a_transformed_sns_message_with_the_event_fields_is_understood(tmp_path: Path) -> None:
+    """A rule's input transformer may publish a readable summary alongside `detail-type`,
+    `source` and `detail`: the Lambda reads those fields and ignores the rest."""
+    raw, cold, runs = local_lake(tmp_path)
+    event = json.loads((FIXTURES / "sns_transformed_job_succeeded.json").read_text())
+    run_id = json.loads(event["Records"][0]["Sns"]["Message"])["detail"]["jobRunId"]
+    now = dt.datetime.now(dt.UTC)
+    runs.record(JOB, run_id, "SUCCEEDED", DAY, now, now, None)
+    out = handler(event, CONTEXT, raw_store=raw, archive_store=cold, job_runs=runs)["outcomes"]
+    assert [o["status"] for o in out] == [archive.ARCHIVED]
+    assert {o.key for o in cold.list("orders/")} == set(FILES)
