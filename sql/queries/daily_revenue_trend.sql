@@ -6,7 +6,6 @@ with completed as (
     select
         dt,
         order_id,
-        customer_id,
         quantity,
         total_amount
     from orderlake.orders
@@ -18,7 +17,6 @@ by_day as (
     select
         dt,
         count(order_id) as orders,
-        count(distinct customer_id) as customers,
         sum(quantity) as units,
         sum(total_amount) as revenue
     from completed
@@ -28,7 +26,6 @@ by_day as (
 select
     dt,
     orders,
-    customers,
     units,
     revenue,
     -- Division in double, rounded: Trino and DuckDB differ on decimal division scales.

@@ -64,7 +64,10 @@ def connect(lake_root: Path | str, read_only: bool = False) -> duckdb.DuckDBPyCo
     deadline = time.monotonic() + LOCK_WAIT_SECONDS
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            con = duckdb.connect(str(path), read_only=read_only)
+            # DuckDB's progress bar would mix into printed CSV/JSON results.
+            con.execute("set enable_progress_bar = false")
+            return con
         except duckdb.IOException as exc:
             if "lock" in str(exc).lower() and time.monotonic() < deadline:
                 time.sleep(0.2)
