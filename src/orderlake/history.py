@@ -28,6 +28,7 @@ HISTORY_FILE = "run_history.sqlite"
 STATE_RUNNING = "RUNNING"
 STATE_SUCCEEDED = "SUCCEEDED"
 STATE_FAILED = "FAILED"
+STATE_STOPPED = "STOPPED"
 ORPHAN_ERROR = "the process running this job died before it finished (found by a later run)"
 
 _SCHEMA = """
@@ -209,6 +210,9 @@ class HistoryListener:
             error=run.error,
             pid=os.getpid(),
         )
+        if record.state == STATE_RUNNING:  # finished without an outcome: Ctrl-C or SIGTERM
+            record.state = STATE_STOPPED
+            record.error = record.error or "interrupted before the job finished"
         if job is None:
             return record
         record.rows_in = getattr(run.result, "rows_read", None)

@@ -31,7 +31,24 @@ class DateLocked(OrderlakeError):
 @contextmanager
 def date_lock(lake_root: Path | str, run_date: dt.date) -> Iterator[Path]:
     """Hold the date's lock for the block; refuse at once if another process holds it."""
-    path = lock_path(lake_root, run_date)
+    with _flock(lock_path(lake_root, run_date), DateLocked, run_date.isoformat()) as path:
+        yield path
+
+
+class ScheduleLocked(OrderlakeError):
+    """Another `orderlake schedule` is running on the same lake."""
+
+
+@contextmanager
+def schedule_lock(lake_root: Path | str) -> Iterator[Path]:
+    """One scheduler per lake: two would race to run the same due dates."""
+    path = Path(lake_root) / LOCK_FOLDER / "schedule.lock"
+    with _flock(path, ScheduleLocked, f"the schedule of lake {lake_root}") as held:
+        yield held
+
+
+@contextmanager
+def _flock(path: Path, refusal: type[OrderlakeError], what: str) -> Iterator[Path]:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
@@ -39,9 +56,9 @@ def date_lock(lake_root: Path | str, run_date: dt.date) -> Iterator[Path]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "another process"
-            raise DateLocked(
-                f"{run_date.isoformat()} is already being run ({holder}); "
-                "wait for that run to finish, or stop it, then run the date again"
+            raise refusal(
+                f"{what} is already being run ({holder}); "
+                "wait for that run to finish, or stop it, then try again"
             ) from None
         os.ftruncate(fd, 0)
         started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

@@ -193,3 +193,13 @@ def test_a_second_holder_of_a_date_lock_is_refused_until_the_first_dies(tmp_path
         except DateLocked:
             assert time.monotonic() < deadline
             time.sleep(0.05)
+
+
+def test_a_job_interrupted_without_an_outcome_is_recorded_as_stopped(tmp_path: Path) -> None:
+    history = RunHistory.for_lake(tmp_path)
+    listener = HistoryListener(Lake.local(tmp_path), history)
+    run = JobRun(job_name="clean_orders", run_date=D1)  # Ctrl-C: the state was never set
+    listener.job_finished(run)
+    saved = history.get(run.run_id)
+    assert saved is not None
+    assert (saved.state, saved.error) == ("STOPPED", "interrupted before the job finished")

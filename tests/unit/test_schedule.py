@@ -199,3 +199,13 @@ def test_schedule_once_runs_nothing_when_the_latest_date_already_succeeded(
         history.save(RunRecord(f"jr_{job}", job, latest, "SUCCEEDED", dt.datetime.now(UTC)))
     assert main(["schedule", "--once", "--lake", str(tmp_path)]) == 0
     assert "schedule: nothing due" in capsys.readouterr().err
+
+
+def test_a_second_scheduler_on_the_same_lake_is_refused(
+    tmp_path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from orderlake.locks import schedule_lock
+
+    with schedule_lock(tmp_path):
+        assert main(["schedule", "--once", "--lake", str(tmp_path)]) == 2
+    assert "is already being run (pid" in capsys.readouterr().err

@@ -11,6 +11,7 @@ from types import FrameType
 from orderlake.backfill import SUMMARY_HEADERS, backfill, summary_rows, text_table
 from orderlake.commands.common import add_lake_argument, positive_int, run_date
 from orderlake.generator import GeneratorSettings
+from orderlake.locks import schedule_lock
 from orderlake.progress import Progress
 from orderlake.runner import LocalPipeline
 from orderlake.schedule import AwsCron, Scheduler
@@ -88,11 +89,12 @@ def handle(args: argparse.Namespace) -> int:
     _say(f"schedule: {cron.expression} (UTC) on lake {pipeline.lake_root}; Ctrl-C stops")
     previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
-        if args.once:
-            if not scheduler.tick():
-                _say("schedule: nothing due")
-        else:
-            scheduler.run_forever()
+        with schedule_lock(pipeline.lake_root):
+            if args.once:
+                if not scheduler.tick():
+                    _say("schedule: nothing due")
+            else:
+                scheduler.run_forever()
     except KeyboardInterrupt:
         # A date cut short keeps its previous good output (crash-safe writes) and is run again
         # at the next start, since it has not succeeded.
