@@ -169,3 +169,23 @@ def test_no_files_at_all_is_a_clear_error(spark, tmp_path):
     (Path(lake.table_partition("raw_orders", RUN_DATE)) / "notes.txt").write_text("hi")
     with pytest.raises(OrderlakeError, match="holds no .csv files: nothing to clean"):
         run(spark, _config(lake))
+
+
+def test_the_quarantine_command_shows_rows_accounting_and_raw_lines(day, capsys):
+    from orderlake.cli import main
+
+    lake, _ = day
+    root = str(Path(lake.roots["raw"]).parent)
+    assert main(["quarantine", "--date", "2026-11-21", "--lake", root]) == 0
+    out = capsys.readouterr().out
+    assert "rows read 26 = curated 9 + quarantined 15 + duplicates 2: reconciled" in out
+    assert "15 quarantined row(s) for 2026-11-21: wrong_header 5," in out
+    assert "no_header.csv:1  missing_header\n    O-1501,C-1,Ann Lee" in out
+    args = ["quarantine", "--date", "2026-11-21", "--lake", root, "--reason", "invalid_encoding"]
+    assert main([*args, "--raw"]) == 0
+    assert (
+        capsys.readouterr().out == "O-1201,C-1,Jos\ufffd Ruiz,ann@example.com,P-1,Desk Lamp,"
+        "Home,2,19.99,USD,2026-11-21 10:00:00,completed,card,US\n"
+    )
+    assert main(["quarantine", "--date", "2026-11-22", "--lake", root]) == 2
+    assert "no quarantine for 2026-11-22" in capsys.readouterr().err
