@@ -280,7 +280,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--result", type=Path, help="write timings and peak RSS here (JSON)")
     args = parser.parse_args(argv)
     timings = run_reference(args.raw_day, args.out, args.run_date)
-    report = {"jobs": timings, "peak_rss_mb": _peak_rss_mb()}
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    report = {
+        "jobs": timings,
+        "peak_rss_mb": _peak_rss_mb(),
+        "cpu_s": usage.ru_utime + usage.ru_stime,
+    }
     text = json.dumps(report)
     if args.result:
         args.result.write_text(text)

@@ -16,6 +16,7 @@ import datetime as dt
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -25,34 +26,11 @@ import time
 from pathlib import Path
 
 from bench.compare import compare_outputs, partition_files
+from bench.generate import RUN_DATE
 from bench.spark_side import JOBS
-from orderlake.generator import GeneratorSettings, generate_csv, make_pools, raw_key
 from orderlake.lake import Lake
 
-RUN_DATE = dt.date(2026, 11, 21)
 RESULTS = Path(__file__).resolve().parent / "results"
-
-
-def generate(lake: Lake, rows: int, seed: int) -> dict[str, float]:
-    """Write the day's CSV; time pools (Faker) and rows (Arrow) apart."""
-    settings = GeneratorSettings(rows=rows, seed=seed)
-    started = time.perf_counter()
-    pools = make_pools(settings)
-    pooled = time.perf_counter()
-    data = generate_csv(RUN_DATE, settings, pools)
-    path = Path(lake.roots["raw"]) / raw_key(
-        lake.definition.tables["raw_orders"].prefix, RUN_DATE, settings.batch_id
-    )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    done = time.perf_counter()
-    return {
-        "rows": rows,
-        "csv_mb": len(data) / 1e6,
-        "pools_s": pooled - started,
-        "total_s": done - started,
-        "rows_per_s": rows / (done - started),
-    }
 
 
 def _side(module: str, args: list[str], result: Path, env: dict[str, str]) -> dict:
@@ -80,13 +58,15 @@ def summarise(reps: list[dict], rows: int, csv_mb: float) -> dict:
     """Per job and in total: wall min/median/max, rows/s and CSV MB/s at the median, peak
     memory (max over reps) and the ratio of Spark's median to DuckDB's."""
     table: dict[str, dict] = {}
-    for name in [*JOBS, "jobs_total", "process_total"]:
+    for name in [*JOBS, "jobs_total", "process_total", "process_cpu"]:
         row: dict[str, dict] = {}
         for side in ("spark", "duckdb"):
             if name == "jobs_total":
                 values = [sum(r[side]["jobs"].values()) for r in reps]
             elif name == "process_total":
                 values = [r[side]["process_s"] for r in reps]
+            elif name == "process_cpu":
+                values = [r[side]["cpu_s"] for r in reps]
             else:
                 values = [r[side]["jobs"][name] for r in reps]
             stats = _stats(values)
@@ -116,7 +96,7 @@ def print_report(result: dict) -> None:
     print(f"{len(result['reps'])} repetition(s), master {result['master']}, load {result['load']}")
     head = f"{'job':22} {'spark min/med/max s':>22} {'duckdb med s':>12} {'ratio':>6}"
     print(f"\n{head} {'spark rows/s':>13} {'spark CSV MB/s':>14}")
-    for name in [*JOBS, "jobs_total", "process_total"]:
+    for name in [*JOBS, "jobs_total", "process_total", "process_cpu"]:
         row = summary[name]
         spark, duck = row["spark"], row["duckdb"]
         span = f"{spark['min']:.1f}/{spark['median']:.1f}/{spark['max']:.1f}"
@@ -128,6 +108,10 @@ def print_report(result: dict) -> None:
     print(
         f"\npeak memory: spark {mem['spark']:.0f} MB (JVM {mem['spark_jvm']:.0f} MB + driver), "
         f"duckdb {mem['duckdb']:.0f} MB, ratio {mem['ratio']:.2f}"
+    )
+    print(
+        f"(each side's peak includes the harness's {result['harness_rss_mb']:.0f} MB it was "
+        "forked from)"
     )
     print("\nfiles per partition (Spark lake):")
     for table, files in result["partition_files"].items():
@@ -152,7 +136,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         lake = Lake.local(work / "lake")
         print(f"generating {args.rows:,} rows into {work} ...", flush=True)
-        gen = generate(lake, args.rows, args.seed)
+        # In its own process too: a child's peak RSS starts from its parent's at fork time, so
+        # the harness stays small and the day's CSV never sits in its memory.
+        gen = _side(
+            "bench.generate",
+            [str(work / "lake"), str(args.rows), str(args.seed)],
+            work / "generate.json",
+            env,
+        )
         raw_day = Path(lake.table_partition("raw_orders", RUN_DATE))
         reps = []
         for rep in range(args.reps):
@@ -182,6 +173,7 @@ def main(argv: list[str] | None = None) -> int:
             reps.append({"spark": spark, "duckdb": duck})
         result = {
             "rows": args.rows,
+            "harness_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "master": args.master,
             "machine": f"{platform.node()} {os.cpu_count()} cpu",
             "load": " ".join(f"{x:.1f}" for x in os.getloadavg()),

@@ -46,6 +46,12 @@ def _stop_and_reap(spark: SparkSession) -> None:
         proc.wait(timeout=60)
 
 
+def cpu_seconds(who: int) -> float:
+    """User + system CPU seconds: steadier than wall time on a machine others share."""
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("lake", type=Path)
@@ -65,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         "master": os.environ.get("ORDERLAKE_SPARK_MASTER", "local[*]"),
         "driver_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "jvm_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        "cpu_s": cpu_seconds(resource.RUSAGE_SELF) + cpu_seconds(resource.RUSAGE_CHILDREN),
     }
     text = json.dumps(report)
     if args.result:

@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bench.compare import compare_outputs, partition_files  # noqa: E402
 from bench.duckdb_reference import run_reference  # noqa: E402
-from bench.run import RUN_DATE, generate  # noqa: E402
+from bench.generate import RUN_DATE, generate  # noqa: E402
 from bench.spark_side import run_jobs  # noqa: E402
 from orderlake.lake import Lake  # noqa: E402
 
