@@ -22,14 +22,6 @@ trap cleanup EXIT
 
 step() { printf '\n== %s (%ss)\n' "$1" "$SECONDS"; }
 
-# Offline provider mirror when there is one (these CI machines); otherwise a plain init downloads.
-plugin_args=()
-for dir in ${TF_PLUGIN_DIR:-} /opt/tf-plugins; do
-  if [[ -d "$dir" ]] && find "$dir" -name 'terraform-provider-aws_*' -print -quit | grep -q .; then
-    plugin_args=(-plugin-dir "$dir"); break
-  fi
-done
-
 step "fmt -check"
 terraform -chdir="$REPO/infra" fmt -check -recursive -diff
 
@@ -43,8 +35,8 @@ tar -C "$REPO/infra" --exclude=.terraform --exclude='*.tfstate*' --exclude=.terr
   --exclude='*.auto.tfvars' --exclude=terraform.tfvars -cf - . | tar -C "$WORK/infra" -xf -
 TF=(terraform -chdir="$WORK/infra")
 
-step "init (${plugin_args[*]:-registry})"
-"${TF[@]}" init -input=false -no-color "${plugin_args[@]}" >"$WORK/init.log" || { cat "$WORK/init.log"; exit 1; }
+step "init"
+"$REPO/scripts/terraform_init.sh" "$WORK/infra" >"$WORK/init.log" || { cat "$WORK/init.log"; exit 1; }
 
 step "validate"
 "${TF[@]}" validate -no-color

@@ -3,12 +3,17 @@
 locals {
   raw = yamldecode(file(var.pipeline_file))
 
-  # A job marked `enabled: false` is skipped (as the local runner skips it) unless it is listed
-  # in var.optional_jobs.
+  # A job marked `enabled: false` is skipped unless it is listed in var.optional_jobs; like the
+  # local runner (PipelineDefinition.job_order), a skipped job is dropped from others' `after`.
+  enabled = [
+    for name, spec in local.raw.jobs : name
+    if try(spec.enabled, true) || contains(var.optional_jobs, name)
+  ]
+
   jobs = {
     for name, spec in local.raw.jobs : name => {
       script            = spec.script
-      after             = try(spec.after, [])
+      after             = [for dep in try(spec.after, []) : dep if contains(local.enabled, dep)]
       worker_type       = spec.worker_type
       number_of_workers = spec.number_of_workers
       timeout_minutes   = spec.timeout_minutes
@@ -18,7 +23,7 @@ locals {
       # pipeline.yaml `quality:` <job>: {table, <kind>: quality/<file>.dqdl} becomes
       # --<kind>_ruleset = the file's key in the artifacts bucket.
       rulesets = { for kind, path in try(local.raw.quality[name], {}) : "${kind}_ruleset" => path if kind != "table" }
-    } if try(spec.enabled, true) || contains(var.optional_jobs, name)
+    } if contains(local.enabled, name)
   }
 
   # The workflow's SCHEDULED trigger starts the jobs with no predecessor; each other job gets a
@@ -30,7 +35,7 @@ locals {
     for name, spec in try(local.raw.crawlers, {}) : name => {
       zone   = spec.zone
       tables = spec.tables
-      after  = try(spec.after, [])
+      after  = [for dep in try(spec.after, []) : dep if contains(local.enabled, dep)]
     }
   }
 }
