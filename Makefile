@@ -43,3 +43,28 @@ format: $(STAMP)
 
 clean:
 	rm -rf .orderlake spark-warehouse .pytest_cache .ruff_cache
+
+# AWS deployment (README "Deploying to AWS"). infra-test is the emulator cycle `make test` runs too.
+.PHONY: deploy destroy smoke-test infra-test checkov
+CHECKOV_VENV := .checkov-venv
+
+deploy: $(STAMP)
+	scripts/deploy.sh
+
+destroy:
+	scripts/destroy.sh
+
+smoke-test: $(STAMP)
+	$(BIN)/python scripts/smoke_test.py $(if $(SMOKE_DATE),--date $(SMOKE_DATE))
+
+infra-test: $(STAMP)
+	scripts/infra_test.sh
+
+# checkov in its own virtualenv: its pinned dependencies would clash with the project's.
+$(CHECKOV_VENV)/bin/checkov:
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install --quiet --upgrade pip
+	$(CHECKOV_VENV)/bin/pip install --quiet checkov
+
+checkov: $(CHECKOV_VENV)/bin/checkov
+	$(CHECKOV_VENV)/bin/checkov --directory infra --framework terraform --compact --quiet
