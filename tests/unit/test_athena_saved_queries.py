@@ -6,6 +6,7 @@ import pytest
 import sqlglot
 from sqlglot import exp
 
+from orderlake.definition import load_definition
 from orderlake.errors import OrderlakeError
 from orderlake.local import athena
 from orderlake.local.params import PARSERS
@@ -54,8 +55,17 @@ def test_saved_query_translates_to_duckdb_without_unsupported_parts(name: str) -
 
 @pytest.mark.parametrize("name", sorted(QUERIES))
 def test_saved_query_reads_only_catalog_tables(name: str) -> None:
+    definition = load_definition()
+    crawled = {t for c in definition.crawlers.values() for t in c["tables"]}
     tables = athena.tables_read(QUERIES[name].sql)
-    assert tables and all(db == "orderlake" for db, _ in tables), tables
+    assert tables and all(db == definition.glue_database for db, _ in tables), tables
+    assert {t for _, t in tables} <= crawled, "a saved query reads only crawled tables"
+
+
+@pytest.mark.parametrize("name", sorted(QUERIES))
+def test_parameter_names_are_unique(name: str) -> None:
+    names = [p.name for p in QUERIES[name].parameters]
+    assert len(names) == len(set(names))
 
 
 def test_invalid_athena_sql_is_rejected() -> None:
