@@ -39,6 +39,8 @@ def test_saved_query_is_one_athena_statement_with_a_documented_header(name: str)
     for param in query.parameters:
         assert param.type in PARSERS, f"{name}: parameter {param.name} type {param.type}"
         assert param.description, f"{name}: parameter {param.name} needs a description"
+    # Only the statement's own `?` may be there: Athena must not count one in a comment.
+    assert not [line for line in query.sql.splitlines() if "--" in line and "?" in line]
     # Runtime values are parameters, never literal dates pasted into the SQL.
     assert not any(
         isinstance(lit.this, str) and lit.is_string and lit.this[:2] == "20"
