@@ -35,6 +35,7 @@ EXPECTED_FILES = {
     "ragged.csv": ("accepted", 3, 0, 2, 1),
     "truncated.csv": ("accepted", 2, 1, 1, 0),
     "wrong_day.csv": ("rejected", 2, 0, 2, 0),
+    "notes.txt": ("ignored", 0, 0, 0, 0),
 }
 
 
@@ -59,6 +60,7 @@ def day(spark, tmp_path_factory):
     raw.mkdir(parents=True)
     for fixture in FIXTURES.glob("*.csv"):
         shutil.copyfile(fixture, raw / fixture.name)
+    (raw / "notes.txt").write_text("not an order file\n")
     result = run(spark, _config(lake))
     return lake, result
 
@@ -67,7 +69,7 @@ def test_every_row_is_accounted_for(day):
     _, result = day
     assert (result.rows_read, result.rows_curated, result.rows_quarantined) == (26, 9, 15)
     assert result.duplicates_dropped == 2
-    assert (result.files_read, result.files_rejected) == (12, 4)
+    assert (result.files_read, result.files_rejected) == (13, 4)
     # Every fixture order is for product P-1: a warning rule fails, and warnings never fail a run.
     assert result.rules_failed == 1 and result.rules_passed > 20
 
@@ -89,6 +91,7 @@ def test_dq_results_hold_per_file_and_run_accounting(day):
     assert "missing columns country" in messages["missing_column.csv"]
     assert "its orders are dated 2026-11-20" in messages["wrong_day.csv"]
     assert "empty file (0 bytes)" in messages["empty.csv"]
+    assert "notes.txt: not a .csv file, not read" in messages["notes.txt"]
 
 
 def test_rule_outcomes_are_written_in_one_shape(day):

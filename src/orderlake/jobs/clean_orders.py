@@ -63,8 +63,9 @@ class CleanOrdersResult:
 
 
 def list_raw_files(spark: SparkSession, folder: str) -> dict[str, int]:
-    """Every CSV file in a raw partition with its size, empty ones included (Spark's readers
-    skip files of 0 bytes, which would otherwise vanish from the accounting)."""
+    """Every file in a raw partition with its size, empty ones included (Spark's readers skip
+    files of 0 bytes, which would otherwise vanish from the accounting). Only .csv files are
+    read; the others are listed in dq_results as ignored. Hidden files (`.x`, `_x`) are not."""
     jvm = spark.sparkContext._jvm
     path = jvm.org.apache.hadoop.fs.Path(folder)
     try:
@@ -78,15 +79,15 @@ def list_raw_files(spark: SparkSession, folder: str) -> dict[str, int]:
     files = {
         s.getPath().toString(): int(s.getLen())
         for s in statuses
-        if s.isFile() and s.getPath().getName().endswith(".csv")
+        if s.isFile() and not s.getPath().getName().startswith((".", "_"))
     }
-    if not files:
+    if not any(path.endswith(".csv") for path in files):
         raise OrderlakeError(f"raw partition {folder} holds no .csv files: nothing to clean")
     return files
 
 
 def _read_lines(spark: SparkSession, folder: str, files: dict[str, int]) -> DataFrame:
-    if not any(files.values()):
+    if not any(size for path, size in files.items() if path.endswith(".csv")):
         return spark.createDataFrame([], LINES_SCHEMA)
     try:
         return read_raw_lines(spark, folder)

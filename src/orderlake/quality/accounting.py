@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
@@ -18,6 +19,7 @@ from orderlake.transforms.clean import FILE_REASON, HEADER_LINE
 ACCEPTED = "accepted"
 REJECTED = "rejected"
 EMPTY = "empty"
+IGNORED = "ignored"  # not a .csv file: listed so nobody wonders where it went
 RECONCILED = "reconciled"
 NOT_RECONCILED = "not_reconciled"
 
@@ -79,8 +81,8 @@ def account(
     curated: DataFrame,
     run_date: dt.date,
 ) -> RunAccount:
-    """Count every file's rows. `files` maps each input file to its size in bytes (files with
-    no lines at all appear only there)."""
+    """Count every file's rows. `files` maps each file in the partition to its size in bytes
+    (files with no lines at all, and files that are not .csv, appear only there)."""
     nonblank = {
         r[S.SOURCE_FILE]: (r["n"], r["first"])
         for r in lines.where(F.col(S.RAW_LINE) != "")
@@ -103,6 +105,9 @@ def account(
         )
         .collect()
     }
+    # Spark may percent-encode the paths it reports; name each file as the rows do.
+    spelled = {unquote(path): path for path in nonblank}
+    files = {spelled.get(unquote(path), path): size for path, size in files.items()}
     curated_by_file = {r[0]: r[1] for r in curated.groupBy(S.SOURCE_FILE).count().collect()}
     accounts = []
     for path in sorted(set(files) | set(nonblank)):
@@ -114,7 +119,9 @@ def account(
         read = lines_n - (1 if first_line is not None and not header_rejected else 0)
         curated_n = curated_by_file.get(path, 0)
         accepted = row["accepted"] if row else 0
-        if lines_n == 0:
+        if not path.endswith(".csv"):
+            status, message = IGNORED, f"{path}: not a .csv file, not read"
+        elif lines_n == 0:
             status, message = EMPTY, f"{path}: empty file ({files.get(path, 0)} bytes), no rows"
         elif reason:
             status, message = REJECTED, _rejection(path, reason, first_line, row, run_date)

@@ -206,7 +206,7 @@ class _Evaluator:
                 "hi": F.max(F.when(keep, length)),
             }
         # DataFreshness: the age of each value, in seconds, against durations
-        now = F.lit(self.now).cast("timestamp").cast("long")
+        now = _lit(self.now).cast("long")
         age = now - col.cast("timestamp").cast("long")
         seconds = Condition(
             rule.condition.op,
@@ -318,7 +318,7 @@ class _Evaluator:
                 return text == ""
             return (F.length(text) > 0) & (F.trim(text) == "")
         literal = self._literal(value)
-        return col == F.lit(literal.value)
+        return col == _lit(literal.value)
 
     def _literal(self, value: Value) -> Value:
         """A value ready to compare with a column: now() offsets become timestamps."""
@@ -332,13 +332,21 @@ class _Evaluator:
 
 
 def _scalar_predicate(col: Column, cond: Condition) -> Column:
-    values = [F.lit(v.value) for v in cond.values]
+    values = [_lit(v.value) for v in cond.values]
     if cond.op == "between":
         test = (col > values[0]) & (col < values[1])
         return ~test if cond.negated else test
     if cond.op in _COMPARE:
         return _COMPARE[cond.op](col, values[0])
     raise ValueError(f"condition {cond.text!r} does not apply to this rule")
+
+
+def _lit(value: Any) -> Column:
+    """A literal; a timestamp goes as text so Spark reads it in the session zone (UTC), not in
+    the Python process's local zone."""
+    if isinstance(value, dt.datetime):
+        return F.lit(value.strftime("%Y-%m-%d %H:%M:%S.%f")).cast("timestamp")
+    return F.lit(value)
 
 
 def compare(value: float, cond: Condition) -> bool:
