@@ -65,6 +65,14 @@ def day(spark, tmp_path_factory):
     return lake, result
 
 
+@pytest.fixture
+def day_copy(day, tmp_path):
+    """A copy of the cleaned day's lake, for tests that run the job again and fail it."""
+    lake, _ = day
+    shutil.copytree(Path(lake.roots["raw"]).parent, tmp_path / "lake")
+    return Lake.local(tmp_path / "lake")
+
+
 def test_every_row_is_accounted_for(day):
     _, result = day
     assert (result.rows_read, result.rows_curated, result.rows_quarantined) == (26, 9, 15)
@@ -123,8 +131,8 @@ def test_quarantine_rows_name_file_line_reason_and_text(day):
     assert rows[("wrong_day.csv", 2)][S.REASON] == S.REASON_WRONG_PARTITION
 
 
-def test_a_blocking_failure_keeps_the_previous_curated_output(day, spark, tmp_path):
-    lake, _ = day
+def test_a_blocking_failure_keeps_the_previous_curated_output(day_copy, spark, tmp_path):
+    lake = day_copy
     curated_dir = Path(lake.table_partition("orders", RUN_DATE))
     before = sorted(p.name for p in curated_dir.iterdir())
     ruleset = tmp_path / "strict.dqdl"
@@ -144,16 +152,22 @@ def test_a_blocking_failure_keeps_the_previous_curated_output(day, spark, tmp_pa
     assert rules == {"RowCount > 1000": "Failed", 'IsComplete "order_id"': "Passed"}
 
 
-@pytest.mark.slow
-def test_counts_that_do_not_reconcile_fail_the_run(day, spark, monkeypatch):
-    lake, _ = day
+def test_counts_that_do_not_reconcile_fail_the_run(day_copy, spark, monkeypatch):
+    lake = day_copy
     real = clean_orders.to_curated_orders
     # A bug that repeats a curated row: the counts must catch it.
     monkeypatch.setattr(
         clean_orders, "to_curated_orders", lambda v: real(v).unionByName(real(v).limit(1))
     )
+    curated_dir = Path(lake.table_partition("orders", RUN_DATE))
+    before = sorted(p.name for p in curated_dir.iterdir())
     with pytest.raises(OrderlakeError, match="does not reconcile .*curated 10"):
         run(spark, _config(lake))
+    assert sorted(p.name for p in curated_dir.iterdir()) == before
+    (run_row,) = [
+        r for r in read_day(lake, "dq_results", RUN_DATE) if r[S.RECORD_TYPE] == S.RECORD_RUN
+    ]
+    assert run_row[S.OUTCOME] == "not_reconciled"
 
 
 def test_a_bad_ruleset_stops_the_run_before_reading_data(spark, tmp_path):
