@@ -121,6 +121,14 @@ def test_where_threshold_and_now_offsets_are_read():
     assert rule.threshold.op == ">=" and rule.threshold.values[0].value == 0.9
 
 
+def test_minus_is_an_operator_or_a_sign():
+    offset, negative = parse(
+        'Rules = [ ColumnValues "ts" > (now()-3 days), ColumnValues "x" between -5 and -1.5 ]'
+    ).rules
+    assert (offset.condition.values[0].kind, offset.condition.values[0].value) == ("now", -259200)
+    assert [v.value for v in negative.condition.values] == [-5.0, -1.5]
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [

@@ -76,7 +76,7 @@ _TOKEN = re.compile(
   | (?P<nl>\n)
   | (?P<comment>\#[^\n]*)
   | (?P<string>"(?:[^"\\]|\\.)*")
-  | (?P<number>-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)
+  | (?P<number>\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)
   | (?P<op>!=|>=|<=|=|>|<|\[|\]|\(|\)|,|\+|-|\*|/)
   | (?P<var>\$[A-Za-z_][A-Za-z0-9_]*)
   | (?P<word>[A-Za-z_][A-Za-z0-9_.]*)
@@ -399,6 +399,9 @@ class _Parser:
 
     def atom(self) -> Value:
         token = self.next()
+        if token.text == "-" and self.peek().kind == "number":  # a negative number
+            number = self.atom()
+            return Value(number.kind, -number.value, number.unit, f"-{number.text}")
         if token.kind == "number":
             number = float(token.text)
             if self.peek().kind == "word" and self.peek().text in UNITS:
