@@ -51,7 +51,9 @@ def with_header_check(lines: DataFrame) -> DataFrame:
     headers = lines.where(F.col(S.LINE_NUMBER) == HEADER_LINE).select(
         F.col(S.SOURCE_FILE), header_problem(F.col(S.RAW_LINE)).alias(FILE_REASON)
     )
-    return lines.join(headers, on=S.SOURCE_FILE, how="left")
+    # One row per file: broadcast it. A shuffle join on source_file would put all of a
+    # file's lines in one task (one day is often one file), sorted on a single core.
+    return lines.join(F.broadcast(headers), on=S.SOURCE_FILE, how="left")
 
 
 def data_lines(lines: DataFrame) -> DataFrame:
@@ -175,7 +177,7 @@ def reject_files_in_wrong_partition(run_date: dt.date) -> Transform:
             .where((F.col("_dated") > 0) & (F.col("_on") == 0))
             .select(S.SOURCE_FILE, F.lit(S.REASON_WRONG_PARTITION).alias("_wrong"))
         )
-        joined = validated.join(wrong, on=S.SOURCE_FILE, how="left")
+        joined = validated.join(F.broadcast(wrong), on=S.SOURCE_FILE, how="left")
         is_wrong = F.col("_wrong").isNotNull()
         return joined.withColumns(
             {
