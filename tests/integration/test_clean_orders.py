@@ -114,6 +114,7 @@ def test_rule_outcomes_are_written_in_one_shape(day):
     assert dict(count[S.EVALUATED_METRICS]) == {"Dataset.*.RowCount": 9.0}
     report = format_results(read_day(lake, "dq_results", RUN_DATE), RUN_DATE)
     assert "rows read 26 = curated 9 + quarantined 15 + duplicates 2: reconciled" in report
+    assert "FAILED" not in report
 
 
 def test_quarantine_rows_name_file_line_reason_and_text(day):
@@ -150,6 +151,8 @@ def test_a_blocking_failure_keeps_the_previous_curated_output(day_copy, spark, t
         if r[S.RECORD_TYPE] == S.RECORD_RULE and r[S.RULESET] == "strict.dqdl"
     }
     assert rules == {"RowCount > 1000": "Failed", 'IsComplete "order_id"': "Passed"}
+    report = format_results(read_day(lake, "dq_results", RUN_DATE), RUN_DATE)
+    assert "this run FAILED: the curated and quarantine partitions" in report
 
 
 def test_counts_that_do_not_reconcile_fail_the_run(day_copy, spark, monkeypatch):

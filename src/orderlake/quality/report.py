@@ -15,6 +15,8 @@ from orderlake import schema as S
 from orderlake.dates import partition
 from orderlake.errors import OrderlakeError
 from orderlake.lake import Lake
+from orderlake.quality.accounting import RECONCILED
+from orderlake.quality.outcome import BLOCKING, PASSED
 
 
 def read_day(lake: Lake, table: str, run_date: dt.date) -> list[dict[str, Any]]:
@@ -45,6 +47,18 @@ def format_results(rows: list[dict[str, Any]], run_date: dt.date) -> str:
     ]
     if run[S.FAILURE_REASON]:
         lines.append(f"    {run[S.FAILURE_REASON]}")
+    blocked = [
+        r
+        for r in rows
+        if r[S.RECORD_TYPE] == S.RECORD_RULE
+        and r[S.SEVERITY] == BLOCKING
+        and r[S.OUTCOME] != PASSED
+    ]
+    if blocked or run[S.OUTCOME] != RECONCILED:
+        lines.append(
+            "  this run FAILED: the curated and quarantine partitions of the date are still "
+            "those of the last good run"
+        )
     for f in (r for r in rows if r[S.RECORD_TYPE] == S.RECORD_FILE):
         lines.append(
             f"  file {f[S.SOURCE_FILE].rsplit('/', 1)[-1]}: {f[S.OUTCOME]}, read {f[S.ROWS_READ]}, "
