@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import signal
+import subprocess
+import sys
 
 import pytest
 
@@ -173,30 +176,10 @@ def test_catch_up_is_capped_and_says_what_to_backfill() -> None:
     assert "orderlake backfill --from 2026-10-02 --to 2026-11-15" in said[0]
 
 
-def test_schedule_command_stops_cleanly_on_ctrl_c(
-    tmp_path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    def interrupted(self: Scheduler, stop: object = None) -> None:
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(Scheduler, "run_forever", interrupted)
-    assert main(["schedule", "--lake", str(tmp_path)]) == 0
-    err = capsys.readouterr().err
-    assert "cron(45 1 * * ? *)" in err
-    assert "schedule: stopped" in err
-
-
 def test_schedule_once_runs_nothing_when_the_latest_date_already_succeeded(
     tmp_path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from orderlake.history import RunHistory, RunRecord
-
-    definition = load_definition()
-    cron = AwsCron.parse(definition.workflow["schedule"])
-    latest = run_date_for(cron.latest_at_or_before(dt.datetime.now(UTC)))  # type: ignore[arg-type]
-    history = RunHistory.for_lake(tmp_path)
-    for job in definition.job_order():
-        history.save(RunRecord(f"jr_{job}", job, latest, "SUCCEEDED", dt.datetime.now(UTC)))
+    succeed_latest_date(tmp_path)
     assert main(["schedule", "--once", "--lake", str(tmp_path)]) == 0
     assert "schedule: nothing due" in capsys.readouterr().err
 
@@ -209,3 +192,35 @@ def test_a_second_scheduler_on_the_same_lake_is_refused(
     with schedule_lock(tmp_path):
         assert main(["schedule", "--once", "--lake", str(tmp_path)]) == 2
     assert "is already being run (pid" in capsys.readouterr().err
+
+
+def succeed_latest_date(lake_root) -> None:
+    """Run history in which the latest fire's date has succeeded: nothing is due now."""
+    from orderlake.history import RunHistory, RunRecord
+
+    definition = load_definition()
+    cron = AwsCron.parse(definition.workflow["schedule"])
+    latest = run_date_for(cron.latest_at_or_before(dt.datetime.now(UTC)))  # type: ignore[arg-type]
+    history = RunHistory.for_lake(lake_root)
+    for job in definition.job_order():
+        history.save(RunRecord(f"jr_{job}", job, latest, "SUCCEEDED", dt.datetime.now(UTC)))
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_schedule_command_sleeps_until_the_next_fire_and_stops_cleanly(
+    tmp_path, stop: signal.Signals
+) -> None:
+    succeed_latest_date(tmp_path)
+    command = [sys.executable, "-m", "orderlake.cli", "schedule", "--lake", str(tmp_path)]
+    proc = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stderr is not None
+        lines = [proc.stderr.readline(), proc.stderr.readline()]
+        assert "cron(45 1 * * ? *)" in lines[0]
+        assert "schedule: next run at" in lines[1]
+        proc.send_signal(stop)
+        rest = proc.communicate(timeout=60)[1]
+    finally:
+        proc.kill()
+    assert proc.returncode == 0
+    assert "schedule: stopped" in rest
