@@ -61,3 +61,26 @@ def test_results_rows_share_one_schema_athena_can_read(spark):
     # Stored as UTC wall-clock time; Spark hands timestamps back in the local zone.
     stored = dt.datetime(2026, 11, 22, 1, 0, tzinfo=dt.UTC).astimezone().replace(tzinfo=None)
     assert rule[S.EVALUATED_AT] == stored
+
+
+def test_where_glue_data_quality_exists_the_ruleset_text_goes_to_it(spark, monkeypatch, tmp_path):
+    from orderlake.quality import checks, glue_dq
+
+    ruleset = tmp_path / "orders.dqdl"
+    # Entropy is not evaluated locally, but on Glue it is: loading must not refuse it there.
+    ruleset.write_text('Rules = [ RowCount > 0, Entropy "a" > 1 ]')
+    sent = []
+
+    def fake_glue(df, text, context):
+        sent.append((text, context))
+        return [outcome_from_glue_row({"Rule": "RowCount > 0", "Outcome": "Passed"})]
+
+    monkeypatch.setattr(glue_dq, "available", lambda: True)
+    monkeypatch.setattr(glue_dq, "evaluate_on_glue", fake_glue)
+    loaded = checks.load(spark, str(ruleset), WARNING)
+    outcomes = checks.run_rulesets(spark.range(1), [loaded])
+    assert sent == [(ruleset.read_text(), "orders")]
+    assert [(o.rule, o.outcome, o.severity, o.ruleset) for o in outcomes] == [
+        ("RowCount > 0", "Passed", WARNING, "orders.dqdl")
+    ]
+    assert checks.engine() == "glue"
