@@ -18,6 +18,11 @@ SHARED_CONF: dict[str, str] = {
     "spark.sql.session.timeZone": "UTC",
     "spark.sql.adaptive.enabled": "true",
     "spark.sql.adaptive.coalescePartitions.enabled": "true",
+    # Coalesce shuffle output to ~64 MB partitions rather than to as many as there are cores:
+    # on Glue (200 shuffle partitions by default) this is what keeps a day's curated output to
+    # a few files of tens of MB instead of a hundred 1 MB files.
+    "spark.sql.adaptive.coalescePartitions.parallelismFirst": "false",
+    "spark.sql.adaptive.advisoryPartitionSizeInBytes": "64m",
     "spark.sql.sources.partitionOverwriteMode": "dynamic",
     "spark.sql.parquet.compression.codec": "snappy",
     "spark.sql.ansi.enabled": "false",
