@@ -136,7 +136,10 @@ def write_partition(df: DataFrame, table_path: str, run_date: dt.date) -> None:
     finally:
         # After an exchange the staging folder holds the old files: either way, discard it.
         shutil.rmtree(staging, ignore_errors=True)
-        shutil.rmtree(retired, ignore_errors=True)
+        if target.exists():
+            shutil.rmtree(retired, ignore_errors=True)
+        elif retired.exists():  # the new partition never arrived: put the old one back
+            retired.rename(target)
 
 
 _STAGING = "_staging-"

@@ -64,6 +64,32 @@ def test_writing_a_partition_twice_replaces_it(
     assert sorted(p.name for p in table.iterdir()) == ["dt=2026-11-20", "dt=2026-11-21"]
 
 
+def test_a_swap_that_fails_halfway_puts_the_previous_partition_back(
+    spark: SparkSession, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    table = tmp_path / "orders"
+    io.write_partition(spark.range(5).toDF("n"), str(table), DAY)
+    monkeypatch.setattr(io, "_exchange", lambda first, second: False)
+    rename = Path.rename
+
+    def staging_cannot_move(self: Path, target: Path) -> Path:
+        if self.name.startswith("_staging-"):
+            raise OSError(28, "No space left on device")
+        return rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", staging_cannot_move)
+    with pytest.raises(OSError, match="No space left"):
+        io.write_partition(spark.range(10, 13).toDF("n"), str(table), DAY)
+    assert sorted(r.n for r in spark.read.parquet(str(table / "dt=2026-11-21")).collect()) == [
+        0,
+        1,
+        2,
+        3,
+        4,
+    ]
+    assert [p.name for p in table.iterdir()] == ["dt=2026-11-21"]
+
+
 def test_a_second_run_of_the_same_date_is_refused(tmp_path: Path) -> None:
     holder = subprocess.Popen(
         [
