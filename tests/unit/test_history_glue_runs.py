@@ -10,12 +10,15 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from orderlake.aws.glue_runs import list_runs, record_from
+from orderlake.aws.glue_runs import glue_job_names, list_runs, record_from
 from orderlake.cli import main
 from orderlake.definition import load_definition
 from orderlake.errors import OrderlakeError
 
-JOBS = ["clean_orders", "aggregate_products"]
+JOBS = {
+    "clean_orders": "orderlake-clean_orders",
+    "aggregate_products": "orderlake-aggregate_products",
+}
 
 
 @pytest.fixture
@@ -25,19 +28,21 @@ def glue(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     with mock_aws():
         client = boto3.client("glue")
-        for job in load_definition().jobs:
+        for glue_name in glue_job_names(load_definition()).values():
             client.create_job(
-                Name=job,
+                Name=glue_name,
                 Role="arn:aws:iam::123456789012:role/orderlake-glue",
-                Command={"Name": "glueetl", "ScriptLocation": f"s3://artifacts/{job}.py"},
+                Command={"Name": "glueetl", "ScriptLocation": f"s3://artifacts/{glue_name}.py"},
                 GlueVersion="5.0",
             )
         yield client
 
 
 def test_runs_are_read_from_glue_with_their_run_dates(glue: Any) -> None:
-    explicit = glue.start_job_run(JobName="clean_orders", Arguments={"--run_date": "2026-11-20"})
-    scheduled = glue.start_job_run(JobName="aggregate_products")
+    explicit = glue.start_job_run(
+        JobName="orderlake-clean_orders", Arguments={"--run_date": "2026-11-20"}
+    )
+    scheduled = glue.start_job_run(JobName="orderlake-aggregate_products")
     records = list_runs(glue, JOBS)
     by_id = {r.id: r for r in records}
     assert set(by_id) == {explicit["JobRunId"], scheduled["JobRunId"]}
@@ -59,15 +64,17 @@ def test_a_failed_glue_run_keeps_its_state_and_error() -> None:
     record = record_from(
         {
             "Id": "jr_1",
-            "JobName": "clean_orders",
+            "JobName": "orderlake-clean_orders",
             "StartedOn": started,
             "CompletedOn": started + dt.timedelta(minutes=3),
             "JobRunState": "FAILED",
             "ErrorMessage": "OrderlakeError: 5 blocking data quality rule(s) failed",
             "ExecutionTime": 180,
             "Arguments": {"--run_date": "yesterday"},
-        }
+        },
+        "clean_orders",
     )
+    assert record.job == "clean_orders"
     assert (record.state, record.run_date, record.duration_s) == (
         "FAILED",
         dt.date(2026, 11, 21),
@@ -77,12 +84,14 @@ def test_a_failed_glue_run_keeps_its_state_and_error() -> None:
 
 
 def test_a_job_missing_in_aws_is_a_clear_error(glue: Any) -> None:
-    with pytest.raises(OrderlakeError, match="Glue job 'nope' not found: deploy"):
-        list_runs(glue, ["nope"])
+    with pytest.raises(OrderlakeError, match="Glue job 'orderlake-nope' not found: deploy"):
+        list_runs(glue, {"nope": "orderlake-nope"})
 
 
 def test_runs_command_reads_glue(glue: Any, capsys: pytest.CaptureFixture[str]) -> None:
-    run = glue.start_job_run(JobName="clean_orders", Arguments={"--run_date": "2026-11-20"})
+    run = glue.start_job_run(
+        JobName="orderlake-clean_orders", Arguments={"--run_date": "2026-11-20"}
+    )
     assert main(["runs", "--engine", "aws", "--date", "2026-11-20"]) == 0
     out = capsys.readouterr().out
     assert run["JobRunId"] in out and "clean_orders" in out and "SUCCEEDED" in out

@@ -39,9 +39,9 @@ def handle(args: argparse.Namespace) -> int:
     if args.engine == "aws":
         import boto3
 
-        from orderlake.aws.glue_runs import list_runs
+        from orderlake.aws.glue_runs import glue_job_names, list_runs
 
-        jobs = load_definition().job_order()  # enabled jobs: the ones Terraform deploys
+        jobs = glue_job_names(load_definition())
         records = list_runs(
             boto3.client("glue"), jobs, args.date, args.state, args.job, args.limit or None
         )
