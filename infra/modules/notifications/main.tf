@@ -5,6 +5,37 @@
 locals {
   pattern_files = fileset(var.patterns_dir, "*.json")
   rules         = { for f in local.pattern_files : trimsuffix(f, ".json") => jsondecode(file("${var.patterns_dir}/${f}")) }
+  crawler_rule  = { for k, p in local.rules : k => contains(try(p["detail-type"], []), "Glue Crawler State Change") }
+
+  job_template = { for k in keys(local.rules) : k => <<-EOT
+    {
+      "summary": "orderlake ${k}: Glue job <name> run <run_id> is <state> (<time>)",
+      "job": <name>,
+      "run_id": <run_id>,
+      "state": <state>,
+      "error": <message>,
+      "next_step": "See the run in the Glue console (region <region>) and its CloudWatch logs under /aws-glue/jobs; the run date is the run's --run_date argument (yesterday = the day before the run started). Fix, then re-run that date: aws glue start-job-run --job-name <name> --arguments '{\"--run_date\":\"YYYY-MM-DD\"}'.",
+      "detail-type": <detail_type>,
+      "source": <source>,
+      "time": <time>,
+      "detail": <detail>
+    }
+    EOT
+  }
+
+  crawler_template = { for k in keys(local.rules) : k => <<-EOT
+    {
+      "summary": "orderlake ${k}: Glue crawler <name> is <state> (<time>)",
+      "crawler": <name>,
+      "state": <state>,
+      "next_step": "See the crawler's last run in the Glue console (region <region>) and its CloudWatch logs under /aws-glue/crawlers, then start it again: aws glue start-crawler --name <name>.",
+      "detail-type": <detail_type>,
+      "source": <source>,
+      "time": <time>,
+      "detail": <detail>
+    }
+    EOT
+  }
 }
 
 resource "aws_sns_topic" "events" {
@@ -47,34 +78,24 @@ resource "aws_cloudwatch_event_target" "this" {
   rule     = aws_cloudwatch_event_rule.this[each.key].name
   arn      = aws_sns_topic.events.arn
 
+  # Only paths the rule's events carry: a crawler event has no job run, a job event no crawler.
   input_transformer {
-    input_paths = {
-      detail_type = "$.detail-type"
-      source      = "$.source"
-      time        = "$.time"
-      region      = "$.region"
-      detail      = "$.detail"
-      job         = "$.detail.jobName"
-      crawler     = "$.detail.crawlerName"
-      run_id      = "$.detail.jobRunId"
-      state       = "$.detail.state"
-      message     = "$.detail.message"
-    }
-    input_template = <<-EOT
-    {
-      "summary": "orderlake ${each.key}: <detail_type> <job><crawler> is <state> at <time>",
-      "job": <job>,
-      "crawler": <crawler>,
-      "run_id": <run_id>,
-      "state": <state>,
-      "error": <message>,
-      "next_step": "Open the run in the Glue console (region <region>) and its CloudWatch logs (/aws-glue/jobs). The run date is the run's --run_date argument. After fixing, re-run that date: scripts/smoke_test.sh --date YYYY-MM-DD.",
-      "detail-type": <detail_type>,
-      "source": <source>,
-      "time": <time>,
-      "detail": <detail>
-    }
-    EOT
+    input_paths = merge(
+      {
+        detail_type = "$.detail-type"
+        source      = "$.source"
+        time        = "$.time"
+        region      = "$.region"
+        detail      = "$.detail"
+        state       = "$.detail.state"
+      },
+      local.crawler_rule[each.key] ? { name = "$.detail.crawlerName" } : {
+        name                                = "$.detail.jobName"
+        run_id                              = "$.detail.jobRunId"
+        message                             = "$.detail.message"
+      },
+    )
+    input_template = local.crawler_rule[each.key] ? local.crawler_template[each.key] : local.job_template[each.key]
   }
 }
 
