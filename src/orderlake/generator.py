@@ -216,6 +216,16 @@ def generate_csv(
     )
 
     broken_emails = [e.replace("@", " at ") for e in pools.customer_email]
+    # Line-level faults are pool entries too, so no line is edited after the join: a broken
+    # quote is an opening '"' before the product name (the sixth field), and a short line
+    # drops its last field, so the payment method's pool entry carries ",country\n" or "\n".
+    product_names = [csv_field(v) for v in pools.product_name]
+    named = np.where(bad("broken_quote"), product + n_products, product)
+    tails = [f",{csv_field(c)}\n" for c in pools.customer_country] + ["\n"]
+    country = np.where(bad("short_line"), n_customers, customer)
+    payment_tail = pa.array(
+        [csv_field(method) + tail for method in S.PAYMENT_METHODS for tail in tails]
+    ).take(payment * len(tails) + country)
     columns = [
         pc.binary_join_element_wise(
             f"ORD-{run_date:%Y%m%d}-{settings.batch_id}-",
@@ -226,38 +236,16 @@ def generate_csv(
         _pool(pools.customer_name).take(customer),
         _pool(pools.customer_email, *broken_emails).take(email),
         _pool(pools.product_id).take(product),
-        _pool(pools.product_name).take(product),
+        pa.array(product_names + ['"' + v for v in product_names]).take(named),
         _pool(pools.product_category).take(product),
         _pool(["1", "2", "3", "4", "5"], "-2", "two").take(quantity),
         _pool(pools.product_price, "12.3.4").take(price),
         _pool(["USD"], "US$").take(currency),
         timestamps,
         _pool(list(STATUS_WEIGHTS), "pending").take(status),
-        _pool(list(S.PAYMENT_METHODS)).take(payment),
-        pa.array([csv_field(c) + "\n" for c in pools.customer_country]).take(customer),
+        payment_tail,
     ]
-    lines = pc.binary_join_element_wise(*columns, ",")
-    line_faults = np.flatnonzero(bad("short_line") | bad("broken_quote"))
-    if len(line_faults):
-        lines = _break_lines(lines, line_faults, bad("short_line"))
-    return header + _concat(lines)
-
-
-def _break_lines(lines: pa.Array, rows: np.ndarray, short: np.ndarray) -> pa.Array:
-    """Line-level faults on a few rows: a dropped last field, or an unbalanced quote.
-
-    Only the faulty lines are touched (each ends with its '\\n'), not the whole text.
-    """
-    broken = []
-    for row in rows:
-        fields = lines[int(row)].as_py().removesuffix("\n").split(",")
-        if short[row]:
-            broken.append(",".join(fields[:-1]) + "\n")
-        else:
-            broken.append(",".join([*fields[:5], '"' + fields[5], *fields[6:]]) + "\n")
-    mask = np.zeros(len(lines), dtype=bool)
-    mask[rows] = True
-    return pc.replace_with_mask(lines, pa.array(mask), pa.array(broken, pa.string()))
+    return header + _concat(pc.binary_join_element_wise(*columns, ","))
 
 
 def _concat(lines: pa.Array) -> bytes:
