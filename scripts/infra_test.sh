@@ -79,6 +79,11 @@ step "check resources"
 "$PY" "$REPO/scripts/check_deployment.py" --endpoint "$ENDPOINT" --repo "$REPO" \
   --outputs "$WORK/outputs.json"
 
+step "smoke test, backfill path (moto records the runs; it runs no Spark)"
+# No generator (moto runs Lambdas only in Docker) and no crawlers (moto's never finish).
+"$PY" "$REPO/scripts/smoke_test.py" --date 2026-11-20 --no-generate --no-crawl \
+  --endpoint "$ENDPOINT" --outputs "$WORK/outputs.json" --poll 0.2 --timeout 60
+
 step "plan with the parts moto cannot run switched on (expect them planned)"
 # They cannot be applied here, but planning them against the applied state proves their
 # configuration evaluates: Redshift + load_redshift, DQ rulesets, the pandas layer, the raw
