@@ -75,19 +75,20 @@ module "glue" {
 }
 
 module "lambdas" {
-  source             = "./modules/lambdas"
-  name               = local.name
-  artifacts_dir      = local.artifacts_dir
-  manifest           = local.manifest
-  generator          = module.definition.generator
-  tables             = module.definition.tables
-  buckets            = module.storage.bucket_names
-  bucket_arns        = module.storage.bucket_arns
-  kms_key_arn        = module.kms.key_arn
-  pandas_layer_arn   = local.pandas_layer
-  glue_job_arns      = module.glue.job_arns
-  log_retention_days = var.log_retention_days
-  enable_schedules   = var.enable_schedules
+  source               = "./modules/lambdas"
+  name                 = local.name
+  artifacts_dir        = local.artifacts_dir
+  manifest             = local.manifest
+  generator            = module.definition.generator
+  tables               = module.definition.tables
+  buckets              = module.storage.bucket_names
+  bucket_arns          = module.storage.bucket_arns
+  kms_key_arn          = module.kms.key_arn
+  pandas_layer_arn     = local.pandas_layer
+  glue_job_arns        = module.glue.job_arns
+  log_retention_days   = var.log_retention_days
+  enable_schedules     = var.enable_schedules
+  reserved_concurrency = var.lambda_reserved_concurrency
 }
 
 module "athena" {

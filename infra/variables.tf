@@ -64,6 +64,12 @@ variable "athena_bytes_scanned_cutoff" {
   default     = 10737418240
 }
 
+variable "lambda_reserved_concurrency" {
+  type        = number
+  description = "Concurrent executions reserved for each Lambda (caps runaway invocations); -1 for none, which new accounts (limit 10) need."
+  default     = -1
+}
+
 variable "pandas_layer_arn" {
   type        = string
   description = "ARN of the AWS-managed AWSSDKPandas layer for Python 3.11 (numpy, pyarrow) in var.region. Null means the layer in account 336392948345 of var.region."

@@ -53,6 +53,12 @@ variable "log_retention_days" {
   description = "Retention of the Lambda log groups, in days."
 }
 
+variable "reserved_concurrency" {
+  type        = number
+  description = "Concurrent executions reserved for each Lambda; -1 for none (new accounts cannot reserve any)."
+  default     = -1
+}
+
 variable "enable_schedules" {
   type        = bool
   description = "Whether the generator's daily schedule rule is enabled."
