@@ -44,7 +44,9 @@ def _side(module: str, args: list[str], result: Path, env: dict[str, str]) -> di
     )
     wall = time.perf_counter() - started
     if proc.returncode != 0:
-        raise SystemExit(f"{module} failed:\n{proc.stderr[-3000:]}")
+        log = result.with_suffix(".stderr.log")
+        log.write_text(proc.stderr)
+        raise SystemExit(f"{module} failed (whole log: {log}):\n{proc.stderr[-3000:]}")
     report = json.loads(result.read_text())
     report["process_s"] = wall
     return report
