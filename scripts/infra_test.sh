@@ -26,7 +26,13 @@ step "fmt -check"
 terraform -chdir="$REPO/infra" fmt -check -recursive -diff
 
 step "build artifacts"
-"$PY" "$REPO/scripts/build_artifacts.py" "$REPO/build/artifacts"
+# Into this run's own folder, so concurrent runs (or a deploy) never share files; the layer,
+# the slow part (PyPI), is reused from build/artifacts and cached there.
+CACHE="$REPO/build/artifacts"
+mkdir -p "$WORK/artifacts" "$CACHE"
+cp "$CACHE"/deps_layer.* "$WORK/artifacts/" 2>/dev/null || true
+"$PY" "$REPO/scripts/build_artifacts.py" "$WORK/artifacts"
+[[ -f "$CACHE/deps_layer.zip" ]] || cp "$WORK/artifacts"/deps_layer.* "$CACHE/" 2>/dev/null || true
 
 # A copy of the configuration (not of .terraform or any real state) so the test never touches a
 # deployment's working folder.
@@ -56,7 +62,8 @@ echo "moto pid $MOTO_PID on $ENDPOINT"
 export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_SESSION_TOKEN=testing
 export AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1
 unset AWS_PROFILE
-VARS=(-var-file=emulator.tfvars -var "endpoint_url=$ENDPOINT" -var "repo_root=$REPO")
+VARS=(-var-file=emulator.tfvars -var "endpoint_url=$ENDPOINT" -var "repo_root=$REPO"
+  -var "artifacts_dir=$WORK/artifacts")
 
 step "apply"
 timeout 900 "${TF[@]}" apply -input=false -auto-approve -no-color -parallelism=20 "${VARS[@]}" >"$WORK/apply.log" \
