@@ -129,12 +129,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--master", default=os.environ.get("ORDERLAKE_SPARK_MASTER", "local[2]"))
+    parser.add_argument(
+        "--driver-memory", help="Spark driver heap for the bench (default: orderlake.spark's)"
+    )
     parser.add_argument("--workdir", type=Path, help="keep the lakes here (default: a temp dir)")
     args = parser.parse_args(argv)
     if args.rows < 1 or args.reps < 1:
         parser.error("--rows and --reps must be at least 1")
     work = args.workdir or Path(tempfile.mkdtemp(prefix="orderlake-bench-"))
     env = {**os.environ, "ORDERLAKE_SPARK_MASTER": args.master}
+    if args.driver_memory:
+        env["ORDERLAKE_BENCH_DRIVER_MEMORY"] = args.driver_memory
     try:
         lake = Lake.local(work / "lake")
         print(f"generating {args.rows:,} rows into {work} ...", flush=True)
@@ -177,6 +182,7 @@ def main(argv: list[str] | None = None) -> int:
             "rows": args.rows,
             "harness_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "master": args.master,
+            "driver_memory": args.driver_memory or "default",
             "machine": f"{platform.node()} {os.cpu_count()} cpu",
             "load": " ".join(f"{x:.1f}" for x in os.getloadavg()),
             "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

@@ -61,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     from orderlake.spark import local_session
 
     started = time.perf_counter()
-    spark = local_session("orderlake-bench")
+    memory = os.environ.get("ORDERLAKE_BENCH_DRIVER_MEMORY")
+    spark = local_session("orderlake-bench", {"spark.driver.memory": memory} if memory else None)
     startup = time.perf_counter() - started
     timings = run_jobs(spark, args.lake, args.run_date)
     _stop_and_reap(spark)
