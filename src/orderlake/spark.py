@@ -30,8 +30,8 @@ SHARED_CONF: dict[str, str] = {
     "spark.sql.legacy.timeParserPolicy": "CORRECTED",
 }
 
-# Laptop only (settable on a running session): enough shuffle partitions that a 10M-row day's
-# dedupe fits a 4g heap (8 ran out of memory); AQE coalesces them to ~64 MB, so a small day
+# Laptop only (settable on a running session): shuffle partitions sized for a 10M-row day
+# (8 made reduce tasks of ~1M wide rows each); AQE coalesces them to ~64 MB, so a small day
 # still ends in a few tasks and files...
 LOCAL_SQL_CONF: dict[str, str] = {
     "spark.sql.shuffle.partitions": "64",
