@@ -9,6 +9,7 @@ import os
 import shutil
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -23,6 +24,8 @@ from orderlake.errors import OrderlakeError
 
 _BLOCK = "_block_start"
 _ROW = "_row_id"
+# A first line longer than this is not a header of ours: reading stops there.
+_FIRST_LINE_LIMIT = 64 * 1024
 
 
 def _local_path(path: str) -> Path | None:
@@ -34,12 +37,32 @@ def _local_path(path: str) -> Path | None:
     return Path(path)
 
 
-def read_raw_lines(spark: SparkSession, folder: str) -> DataFrame:
+@dataclass(frozen=True)
+class RawFile:
+    """What the numbering pass learnt of one file: its lines and its first line's text."""
+
+    lines: int  # every line, blank ones included
+    nonblank_lines: int
+    first_line: str | None  # decoded (bad bytes as U+FFFD); None when the first line is blank
+
+
+@dataclass(frozen=True)
+class RawLines:
+    """A raw partition's lines (`source_file`, `line_number`, `raw_line`), not yet read, and
+    per file (named as in `source_file`) the counts and first line the numbering pass found."""
+
+    lines: DataFrame
+    files: dict[str, RawFile]
+
+
+def read_raw_lines(spark: SparkSession, folder: str) -> RawLines:
     """Every line of every CSV file in a raw partition, with its file and 1-based line number.
 
     Spark splits big files into blocks and reads blocks in parallel; a line's number is the
     lines in earlier blocks of its file plus its place in its own block. Block sizes come from a
-    first, cheap pass (a count per block), so no sort over all lines is needed.
+    first, cheap pass (a count per block, a hash aggregate), so no sort over all lines is
+    needed; the same pass counts each file's lines for the row accounting, and each file's
+    first line is read on its own (a few bytes), so nothing needs the lines kept in memory.
     """
     local = _local_path(folder)
     if local is not None and not local.is_dir():
@@ -56,17 +79,24 @@ def read_raw_lines(spark: SparkSession, folder: str) -> DataFrame:
     )
     blocks = (
         text.groupBy(S.SOURCE_FILE, _BLOCK)
-        .agg(F.count(F.lit(1)).alias("lines"), F.min(_ROW).alias("first_row"))
+        .agg(
+            F.count(F.lit(1)).alias("lines"),
+            F.count(F.when(F.col(S.RAW_LINE) != "", 1)).alias("nonblank"),
+            F.min(_ROW).alias("first_row"),
+        )
         .collect()
     )
     if not blocks:
         raise OrderlakeError(f"raw partition {folder} holds no CSV lines")
     offsets = []
     lines_before: dict[str, int] = {}
+    nonblank: dict[str, int] = {}
     for block in sorted(blocks, key=lambda b: (b[S.SOURCE_FILE], b[_BLOCK])):
-        before = lines_before.get(block[S.SOURCE_FILE], 0)
-        offsets.append((block[S.SOURCE_FILE], block[_BLOCK], block["first_row"] - before - 1))
-        lines_before[block[S.SOURCE_FILE]] = before + block["lines"]
+        path = block[S.SOURCE_FILE]
+        before = lines_before.get(path, 0)
+        offsets.append((path, block[_BLOCK], block["first_row"] - before - 1))
+        lines_before[path] = before + block["lines"]
+        nonblank[path] = nonblank.get(path, 0) + block["nonblank"]
     offset_schema = T.StructType(
         [
             T.StructField(S.SOURCE_FILE, T.StringType()),
@@ -75,11 +105,37 @@ def read_raw_lines(spark: SparkSession, folder: str) -> DataFrame:
         ]
     )
     block_offsets = spark.createDataFrame(offsets, offset_schema)
-    return text.join(F.broadcast(block_offsets), on=[S.SOURCE_FILE, _BLOCK], how="inner").select(
+    lines = text.join(F.broadcast(block_offsets), on=[S.SOURCE_FILE, _BLOCK], how="inner").select(
         S.SOURCE_FILE,
         (F.col(_ROW) - F.col("_offset")).alias(S.LINE_NUMBER),
         S.RAW_LINE,
     )
+    files = {
+        path: RawFile(lines_before[path], nonblank[path], first_line(spark, path) or None)
+        for path in lines_before
+    }
+    return RawLines(lines, files)
+
+
+def first_line(spark: SparkSession, file_path: str) -> str:
+    """A file's first line as the text reader splits lines (at \\n, \\r\\n or \\r), decoded
+    as UTF-8 with bad bytes as U+FFFD. `file_path` is spelled as Spark's `_metadata.file_path`
+    (a URI, percent-encoded), so it names the file whatever characters its name holds."""
+    jvm = spark.sparkContext._jvm
+    path = jvm.org.apache.hadoop.fs.Path(jvm.java.net.URI(file_path))
+    fs = path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
+    stream = fs.open(path)
+    try:
+        head = b""
+        while len(head) < _FIRST_LINE_LIMIT:
+            chunk = bytes(stream.readNBytes(8192))
+            head += chunk
+            if not chunk or b"\n" in chunk or b"\r" in chunk:
+                break
+    finally:
+        stream.close()
+    line = head.replace(b"\r", b"\n").split(b"\n", 1)[0]
+    return line.decode("utf-8", errors="replace")
 
 
 def read_partition(spark: SparkSession, table_path: str, run_date: dt.date) -> DataFrame:
@@ -94,39 +150,79 @@ def read_partition(spark: SparkSession, table_path: str, run_date: dt.date) -> D
 
 
 def write_partition(df: DataFrame, table_path: str, run_date: dt.date) -> None:
-    """Replace one dt= partition of a Parquet table with `df`'s rows, leaving the others.
+    """Replace one dt= partition of a Parquet table with `df`'s rows, leaving the others:
+    `stage_partition` then `commit_partition`."""
+    commit_partition(stage_partition(df, table_path, run_date))
 
-    Locally the new files are written to a hidden staging folder beside the partition (Spark,
-    DuckDB and Athena skip names starting with `_`), then swapped in. On Linux the swap is one
-    atomic `renameat2(RENAME_EXCHANGE)`: at every instant `dt=X/` holds either the complete old
-    files or the complete new ones, so a process killed at any point leaves the previous good
-    partition readable. Elsewhere the swap is two renames (old to `_retired-...`, staging to
-    `dt=X`); a crash between them is repaired by the next write of that date
-    (`recover_partition`). On S3, Spark's dynamic partition overwrite replaces the partition
-    when the write commits.
-    """
+
+@dataclass(frozen=True)
+class StagedPartition:
+    """A partition's new files, written in full to a hidden staging folder beside the
+    partition (Spark, DuckDB and Athena skip names starting with `_`), not yet published."""
+
+    spark: SparkSession
+    table_path: str
+    run_date: dt.date
+    path: str
+
+    def read(self) -> DataFrame:
+        """The staged rows, exactly as they will be published."""
+        return self.spark.read.parquet(self.path)
+
+
+def stage_partition(df: DataFrame, table_path: str, run_date: dt.date) -> StagedPartition:
+    """Write `df` to a staging folder of the table; `commit_partition` publishes it as the
+    date's partition, `discard_partition` drops it. Readers of the table never see it."""
+    name = f"{_STAGING}{partition(run_date)}-{uuid.uuid4().hex[:12]}"
     local = _local_path(table_path)
     if local is None:
-        (
-            df.withColumn(S.DT, F.lit(run_date.isoformat()))
-            .write.mode("overwrite")
-            .partitionBy(S.DT)
-            .parquet(table_path)
+        staged = StagedPartition(
+            df.sparkSession, table_path, run_date, f"{table_path.rstrip('/')}/{name}"
         )
-        return
-    target = local / partition(run_date)
-    token = uuid.uuid4().hex[:12]
-    staging = local / f"{_STAGING}{partition(run_date)}-{token}"
-    retired = local / f"{_RETIRED}{partition(run_date)}-{token}"
+        df.write.mode("error").parquet(staged.path)
+        return staged
     try:
         local.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OrderlakeError(f"cannot write to {local}: {exc.strerror}") from None
     recover_partition(local, run_date)
+    staging = local / name
     try:
         df.write.mode("error").parquet(str(staging))
         for marker in staging.glob("*.crc"):
             marker.unlink()
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return StagedPartition(df.sparkSession, table_path, run_date, str(staging))
+
+
+def commit_partition(staged: StagedPartition) -> None:
+    """Publish staged files as the date's partition, replacing what was there.
+
+    Locally, on Linux, the swap is one atomic `renameat2(RENAME_EXCHANGE)`: at every instant
+    `dt=X/` holds either the complete old files or the complete new ones, so a process killed
+    at any point leaves the previous good partition readable. Elsewhere the swap is two renames
+    (old to `_retired-...`, staging to `dt=X`); a crash between them is repaired by the next
+    write of that date (`recover_partition`). On S3 the staged files are written into the
+    table with Spark's dynamic partition overwrite, which replaces the partition when the
+    write commits, and the staging prefix is deleted.
+    """
+    local = _local_path(staged.table_path)
+    if local is None:
+        (
+            staged.read()
+            .withColumn(S.DT, F.lit(staged.run_date.isoformat()))
+            .write.mode("overwrite")
+            .partitionBy(S.DT)
+            .parquet(staged.table_path)
+        )
+        discard_partition(staged)
+        return
+    staging = Path(staged.path)
+    target = local / partition(staged.run_date)
+    retired = local / f"{_RETIRED}{staging.name.removeprefix(_STAGING)}"
+    try:
         _pause_for_crash_test(local.name)
         if not target.exists():
             staging.rename(target)
@@ -140,6 +236,17 @@ def write_partition(df: DataFrame, table_path: str, run_date: dt.date) -> None:
             shutil.rmtree(retired, ignore_errors=True)
         elif retired.exists():  # the new partition never arrived: put the old one back
             retired.rename(target)
+
+
+def discard_partition(staged: StagedPartition) -> None:
+    """Drop staged files that will not be published; the table is as it was."""
+    local = _local_path(staged.path)
+    if local is not None:
+        shutil.rmtree(local, ignore_errors=True)
+        return
+    context = staged.spark.sparkContext
+    path = context._jvm.org.apache.hadoop.fs.Path(staged.path)
+    path.getFileSystem(context._jsc.hadoopConfiguration()).delete(path, True)
 
 
 _STAGING = "_staging-"

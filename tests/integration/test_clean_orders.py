@@ -160,7 +160,9 @@ def test_counts_that_do_not_reconcile_fail_the_run(day_copy, spark, monkeypatch)
     real = clean_orders.to_curated_orders
     # A bug that repeats a curated row: the counts must catch it.
     monkeypatch.setattr(
-        clean_orders, "to_curated_orders", lambda v: real(v).unionByName(real(v).limit(1))
+        clean_orders,
+        "to_curated_orders",
+        lambda *args, **kw: real(*args, **kw).unionByName(real(*args, **kw).limit(1)),
     )
     curated_dir = Path(lake.table_partition("orders", RUN_DATE))
     before = sorted(p.name for p in curated_dir.iterdir())

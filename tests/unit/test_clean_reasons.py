@@ -8,7 +8,7 @@ import pytest
 from pyspark.sql import types as T
 
 from orderlake import schema as S
-from orderlake.transforms.clean import quarantined_rows, to_curated_orders, validated_lines
+from orderlake.transforms.clean import curated_from, quarantined_rows, validated_lines
 
 RUN_DATE = dt.date(2026, 11, 21)
 GOOD = {
@@ -102,7 +102,7 @@ def test_quarantine_keeps_everything_needed_to_replay(validated):
 
 
 def test_curated_keeps_the_first_occurrence_of_an_order(validated):
-    curated = {r[S.ORDER_ID]: r for r in validated.transform(to_curated_orders).collect()}
+    curated = {r[S.ORDER_ID]: r for r in validated.transform(curated_from).collect()}
     assert sorted(curated) == ["O-01", "O-02", "O-03"]
     first = curated["O-01"]
     assert (first[S.LINE_NUMBER], first[S.QUANTITY]) == (2, 2)

@@ -1,10 +1,16 @@
 """clean_orders: raw CSV lines of a day -> curated orders + quarantine + dq_results.
 
-Order of work, so a bad day never replaces a good one: validate every line, build the new
-curated orders, count every row (per file and per run), evaluate the DQDL rulesets on the new
-curated orders, write dq_results (always), then fail if the counts do not reconcile or a
-blocking rule failed. Only a run that passes replaces the day's curated and quarantine
-partitions.
+Order of work, so a bad day never replaces a good one: validate every line, write the new
+curated orders to a staging folder, count every row (per file and per run), evaluate the DQDL
+rulesets on the staged orders, write dq_results (always), then fail if the counts do not
+reconcile or a blocking rule failed. Only a run that passes publishes the staged curated
+partition and replaces the day's quarantine.
+
+Work done once per run, for speed: the raw CSV is read twice as plain text (a cheap count per
+block that numbers the lines, then the parse); the checked rows are the one thing kept in
+memory (typed fields, a reason bitmask, the raw text of rejected rows only); the dedupe is a
+hash aggregate on the order id; curated orders are written once and read back from Parquet
+for the accounting and the rules.
 """
 
 from __future__ import annotations
@@ -21,12 +27,30 @@ from pyspark.sql import types as T
 from orderlake import schema as S
 from orderlake.dates import partition
 from orderlake.errors import OrderlakeError
-from orderlake.io import read_raw_lines, write_partition
+from orderlake.io import (
+    RawLines,
+    StagedPartition,
+    commit_partition,
+    discard_partition,
+    read_raw_lines,
+    stage_partition,
+    write_partition,
+)
 from orderlake.jobs.config import JobConfig
 from orderlake.quality import checks
 from orderlake.quality.accounting import RunAccount, account
 from orderlake.quality.outcome import BLOCKING, WARNING, RuleOutcome
-from orderlake.transforms.clean import quarantined_rows, to_curated_orders, validated_lines
+from orderlake.transforms.clean import (
+    BROADCAST_DUPLICATES,
+    checked_lines,
+    duplicate_counts,
+    duplicated_orders,
+    files_in_wrong_partition,
+    keyed_orders,
+    quarantined_rows,
+    reject_files,
+    to_curated_orders,
+)
 
 JOB_NAME = "clean_orders"
 LINES_SCHEMA = T.StructType(
@@ -86,13 +110,18 @@ def list_raw_files(spark: SparkSession, folder: str) -> dict[str, int]:
     return files
 
 
-def _read_lines(spark: SparkSession, folder: str, files: dict[str, int]) -> DataFrame:
+def _read_lines(spark: SparkSession, folder: str, files: dict[str, int]) -> RawLines:
     if not any(size for path, size in files.items() if path.endswith(".csv")):
-        return spark.createDataFrame([], LINES_SCHEMA)
+        return RawLines(spark.createDataFrame([], LINES_SCHEMA), {})
     try:
         return read_raw_lines(spark, folder)
     except AnalysisException as exc:
         raise OrderlakeError(f"cannot read raw partition {folder}: {exc.desc}") from None
+
+
+def _headers(spark: SparkSession, raw: RawLines) -> DataFrame:
+    rows = [(path, f.first_line or "") for path, f in raw.files.items()]
+    return spark.createDataFrame(rows, f"{S.SOURCE_FILE} string, {S.RAW_LINE} string")
 
 
 def run(
@@ -107,15 +136,28 @@ def run(
     ]
     folder = f"{config.raw_orders_path}/{partition(config.run_date)}"
     files = list_raw_files(spark, folder)
-    lines = _read_lines(spark, folder, files).persist(StorageLevel.MEMORY_AND_DISK)
-    validated = lines.transform(validated_lines(config.run_date)).persist(
+    raw = _read_lines(spark, folder, files)
+    checked = raw.lines.transform(checked_lines(config.run_date, _headers(spark, raw))).persist(
         StorageLevel.MEMORY_AND_DISK
     )
-    curated = validated.transform(to_curated_orders).persist(StorageLevel.MEMORY_AND_DISK)
-    quarantine = validated.transform(quarantined_rows)
+    duplicates = None
+    staged: StagedPartition | None = None
     try:
-        accounting = account(files, lines, validated, curated, config.run_date)
-        outcomes = checks.run_rulesets(curated, rulesets, now=started)
+        validated = checked.transform(
+            reject_files(files_in_wrong_partition(checked, config.run_date))
+        )
+        keyed = keyed_orders(validated)
+        duplicates = duplicated_orders(keyed).persist(StorageLevel.MEMORY_AND_DISK)
+        duplicated_ids, duplicates_dropped = duplicate_counts(duplicates)
+        curated = to_curated_orders(
+            keyed, duplicates, broadcast=duplicated_ids <= BROADCAST_DUPLICATES
+        )
+        staged = stage_partition(curated, config.orders_path, config.run_date)
+        written = staged.read()
+        accounting = account(
+            files, raw.files, validated, written, duplicates_dropped, config.run_date
+        )
+        outcomes = checks.run_rulesets(written, rulesets, now=started)
         results = checks.results_frame(
             spark,
             run_id=run_id,
@@ -126,12 +168,21 @@ def run(
         )
         write_partition(results.coalesce(1), config.dq_results_path, config.run_date)
         _fail_unless_good(config.run_date, accounting, outcomes)
-        write_partition(curated, config.orders_path, config.run_date)
-        write_partition(quarantine.coalesce(1), config.quarantine_path, config.run_date)
+        commit_partition(staged)
+        staged = None
+        # repartition, not coalesce: the scan of every checked row stays parallel, and only
+        # the rejected rows meet in the one task that writes the file.
+        write_partition(
+            validated.transform(quarantined_rows).repartition(1),
+            config.quarantine_path,
+            config.run_date,
+        )
     finally:
-        curated.unpersist()
-        validated.unpersist()
-        lines.unpersist()
+        if staged is not None:
+            discard_partition(staged)
+        if duplicates is not None:
+            duplicates.unpersist()
+        checked.unpersist()
     return _result(accounting, outcomes)
 
 

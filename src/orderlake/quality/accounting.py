@@ -1,7 +1,8 @@
 """Row accounting: for every input file and for the run, rows read = curated + quarantined +
-duplicates dropped. The terms are counted from different DataFrames (rows read from the raw
-lines, quarantined and duplicates from the validated rows, curated from the curated orders), so
-a step that loses or repeats rows makes the sums disagree and the run fails.
+duplicates dropped. The terms are counted apart (rows read in the pass that numbers the raw
+lines, quarantined from the validated rows, duplicates from the dedupe's aggregate, curated
+from the curated files as written), so a step that loses or repeats rows makes the sums
+disagree and the run fails.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from orderlake import schema as S
-from orderlake.transforms.clean import FILE_REASON, HEADER_LINE
+from orderlake.io import RawFile
+from orderlake.transforms.clean import FILE_REASON, is_accepted
 
 ACCEPTED = "accepted"
 REJECTED = "rejected"
@@ -76,29 +78,23 @@ class RunAccount:
 
 def account(
     files: dict[str, int],
-    lines: DataFrame,
+    raw: dict[str, RawFile],
     validated: DataFrame,
     curated: DataFrame,
+    duplicates_dropped: int,
     run_date: dt.date,
 ) -> RunAccount:
     """Count every file's rows. `files` maps each file in the partition to its size in bytes
-    (files with no lines at all, and files that are not .csv, appear only there)."""
-    nonblank = {
-        r[S.SOURCE_FILE]: (r["n"], r["first"])
-        for r in lines.where(F.col(S.RAW_LINE) != "")
-        .groupBy(S.SOURCE_FILE)
-        .agg(
-            F.count(F.lit(1)).alias("n"),
-            F.max(F.when(F.col(S.LINE_NUMBER) == HEADER_LINE, F.col(S.RAW_LINE))).alias("first"),
-        )
-        .collect()
-    }
+    (files with no lines at all, and files that are not .csv, appear only there); `raw` holds
+    the line counts of the pass that numbered the lines; `duplicates_dropped` is the run's
+    count from the dedupe's own aggregate."""
+    nonblank = {path: (f.nonblank_lines, f.first_line) for path, f in raw.items()}
     stats = {
         r[S.SOURCE_FILE]: r
         for r in validated.groupBy(S.SOURCE_FILE)
         .agg(
-            F.count(F.when(F.size(S.REASONS) == 0, 1)).alias("accepted"),
-            F.count(F.when(F.size(S.REASONS) > 0, 1)).alias("quarantined"),
+            F.count(F.when(is_accepted(), 1)).alias("accepted"),
+            F.count(F.when(~is_accepted(), 1)).alias("quarantined"),
             F.max(FILE_REASON).alias("file_reason"),
             F.min(F.to_date(S.ORDER_TS)).alias("first_day"),
             F.max(F.to_date(S.ORDER_TS)).alias("last_day"),
@@ -138,15 +134,11 @@ def account(
                 message=message,
             )
         )
-    ids = validated.agg(
-        F.count_distinct(F.when(F.size(S.REASONS) == 0, F.col(S.ORDER_ID))).alias("ids")
-    ).first()
-    accepted_total = sum(r["accepted"] for r in stats.values())
     return RunAccount(
         rows_read=sum(a.rows_read for a in accounts),
         rows_curated=sum(curated_by_file.values()),
         rows_quarantined=sum(r["quarantined"] for r in stats.values()),
-        duplicates_dropped=accepted_total - (ids["ids"] if ids else 0),
+        duplicates_dropped=duplicates_dropped,
         files=tuple(accounts),
     )
 

@@ -8,15 +8,22 @@ File-level problems reject a whole file: a first line that is not the expected h
 (`missing_header`, `wrong_header`), or a file none of whose valid timestamps fall on the run
 date (`file_in_wrong_partition`). Every line of a rejected file is quarantined with that reason
 first, so nothing is lost and the file can be fixed and replayed. Empty lines are not rows.
+
+While rows are checked their reasons are one integer, a bit per reason code (`_reason_mask`,
+0 for a good row): cheap to compute, to keep in memory and to filter on. `with_reasons` and
+`quarantined_rows` turn it into the list of codes, in a fixed order (file-level reasons first).
+The raw text is kept only for rejected rows, the only ones that need it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from functools import reduce
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
+from pyspark.sql import types as T
 
 from orderlake import schema as S
 from orderlake.transforms.columns import (
@@ -36,9 +43,39 @@ from orderlake.transforms.columns import (
 
 Transform = Callable[[DataFrame], DataFrame]
 
-PARSED = "_parsed"
 FILE_REASON = "_file_reason"
+REASON_MASK = "_reason_mask"
 HEADER_LINE = 1
+
+# The order reasons are listed in: file-level first, then an unparsable line, then field
+# problems in the order of the line's fields.
+REASON_ORDER: tuple[str, ...] = (
+    S.REASON_MISSING_HEADER,
+    S.REASON_WRONG_HEADER,
+    S.REASON_WRONG_PARTITION,
+    S.REASON_UNPARSABLE_LINE,
+    S.REASON_BAD_ENCODING,
+    S.REASON_MISSING_FIELD,
+    S.REASON_BAD_QUANTITY,
+    S.REASON_BAD_PRICE,
+    S.REASON_BAD_TIMESTAMP,
+    S.REASON_OUTSIDE_RUN_DATE,
+    S.REASON_UNKNOWN_STATUS,
+    S.REASON_BAD_EMAIL,
+    S.REASON_UNKNOWN_CURRENCY,
+)
+REASON_BIT: dict[str, int] = {code: 1 << place for place, code in enumerate(REASON_ORDER)}
+
+_HAS_QUOTE = "_has_quote"
+_SPLIT = "_split"
+_QUOTED = "_quoted"
+_WELL_FORMED = "_well_formed"
+# Dedupe: a file's rank among the day's files and its line number, packed in one long.
+_FILE_RANK = "_file_rank"
+_FIRST_KEY = "_first_key"
+_KEPT_KEY = "_kept_key"
+_COPIES = "_copies"
+_LINE_BITS = 40
 
 
 def decoded_lines(lines: DataFrame) -> DataFrame:
@@ -46,14 +83,24 @@ def decoded_lines(lines: DataFrame) -> DataFrame:
     return lines.withColumn(S.RAW_LINE, as_valid_utf8(F.col(S.RAW_LINE)))
 
 
-def with_header_check(lines: DataFrame) -> DataFrame:
-    """Add `_file_reason`: the file-level reason when a file's first line is not the header."""
-    headers = lines.where(F.col(S.LINE_NUMBER) == HEADER_LINE).select(
-        F.col(S.SOURCE_FILE), header_problem(F.col(S.RAW_LINE)).alias(FILE_REASON)
-    )
-    # One row per file: broadcast it. A shuffle join on source_file would put all of a
-    # file's lines in one task (one day is often one file), sorted on a single core.
-    return lines.join(F.broadcast(headers), on=S.SOURCE_FILE, how="left")
+def first_lines(lines: DataFrame) -> DataFrame:
+    """Each file's first line (`source_file`, `raw_line`), taken from the lines themselves."""
+    return lines.where(F.col(S.LINE_NUMBER) == HEADER_LINE).select(S.SOURCE_FILE, S.RAW_LINE)
+
+
+def with_header_check(headers: DataFrame) -> Transform:
+    """Add `_file_reason`: the file-level reason when a file's first line (in `headers`, one
+    row per file) is not the header."""
+
+    def transform(lines: DataFrame) -> DataFrame:
+        problems = headers.select(
+            F.col(S.SOURCE_FILE), header_problem(F.col(S.RAW_LINE)).alias(FILE_REASON)
+        )
+        # One row per file: broadcast it. A shuffle join on source_file would put all of a
+        # file's lines in one task (one day is often one file), sorted on a single core.
+        return lines.join(F.broadcast(problems), on=S.SOURCE_FILE, how="left")
+
+    return transform
 
 
 def data_lines(lines: DataFrame) -> DataFrame:
@@ -68,95 +115,107 @@ def data_lines(lines: DataFrame) -> DataFrame:
 
 
 def parse_order_lines(lines: DataFrame) -> DataFrame:
-    """Split each line into the raw string fields; keep the line's own text and position."""
-    parsed = F.from_csv(F.col(S.RAW_LINE), S.RAW_SCHEMA.simpleString(), {"mode": "PERMISSIVE"})
-    well_formed = (csv_field_count(F.col(S.RAW_LINE)) == len(S.RAW_COLUMNS)) & has_balanced_quotes(
-        F.col(S.RAW_LINE)
+    """Split each line into its fields (trimmed; blank is null); keep the line's own text and
+    position. Most lines hold no quote and are split at commas; only lines with a quote go
+    through the CSV parser and the quote-aware field count."""
+    line = F.col(S.RAW_LINE)
+    keep = [S.SOURCE_FILE, S.LINE_NUMBER, S.RAW_LINE, FILE_REASON]
+    quoted = F.col(_HAS_QUOTE)
+    return (
+        lines.select(*keep, (F.instr(line, '"') > 0).alias(_HAS_QUOTE))
+        .select(
+            *keep,
+            _HAS_QUOTE,
+            F.when(~quoted, F.split(line, ",", -1)).alias(_SPLIT),
+            F.when(
+                quoted,
+                F.from_csv(line, S.RAW_SCHEMA.simpleString(), {"mode": "PERMISSIVE"}),
+            ).alias(_QUOTED),
+            F.when(
+                quoted,
+                (csv_field_count(line) == len(S.RAW_COLUMNS)) & has_balanced_quotes(line),
+            ).alias("_quoted_well_formed"),
+        )
+        .select(
+            *keep,
+            F.when(quoted, F.col("_quoted_well_formed"))
+            .otherwise(F.size(_SPLIT) == len(S.RAW_COLUMNS))
+            .alias(_WELL_FORMED),
+            *[
+                _trimmed_or_null(
+                    F.when(quoted, F.col(f"{_QUOTED}.{name}")).otherwise(F.col(_SPLIT)[place])
+                ).alias(name)
+                for place, name in enumerate(S.RAW_COLUMNS)
+            ],
+        )
     )
-    return lines.select(
-        S.SOURCE_FILE,
-        S.LINE_NUMBER,
-        S.RAW_LINE,
-        FILE_REASON,
-        well_formed.alias("_well_formed"),
-        parsed.alias(PARSED),
-    ).select(
-        S.SOURCE_FILE,
-        S.LINE_NUMBER,
-        S.RAW_LINE,
-        FILE_REASON,
-        "_well_formed",
-        *[F.trim(F.col(f"{PARSED}.{name}")).alias(name) for name in S.RAW_COLUMNS],
-    )
 
 
-def _present(col: Column) -> Column:
-    return ~is_blank(col)
+def _trimmed_or_null(field: Column) -> Column:
+    trimmed = F.trim(field)
+    return F.when(trimmed != "", trimmed)
 
 
-def _reason(condition: Column, code: str) -> Column:
-    return F.when(condition, F.lit(code))
+def _flag(condition: Column, code: str) -> Column:
+    return F.when(condition, F.lit(REASON_BIT[code])).otherwise(F.lit(0))
+
+
+def _file_flag(file_reason: Column) -> Column:
+    flag = F.lit(0)
+    for code in S.FILE_REASONS:
+        flag = F.when(file_reason == code, F.lit(REASON_BIT[code])).otherwise(flag)
+    return flag
 
 
 def validate_orders(run_date: dt.date) -> Transform:
-    """Add `reasons` (empty when the row is good) and the typed values of good fields."""
+    """Add `_reason_mask` (0 when the row is good) and the typed values of good fields; keep
+    the raw text of rejected rows only."""
 
     def transform(parsed: DataFrame) -> DataFrame:
         col = F.col
         ts = order_timestamp(col(S.ORDER_TS))
-        missing = F.lit(False)
-        for name in S.REQUIRED_COLUMNS:
-            missing = missing | is_blank(col(name))
-        field_reasons = F.array_compact(
-            F.array(
-                _reason(has_replacement_char(col(S.RAW_LINE)), S.REASON_BAD_ENCODING),
-                _reason(missing, S.REASON_MISSING_FIELD),
-                _reason(
-                    _present(col(S.QUANTITY)) & ~is_valid_quantity(col(S.QUANTITY)),
-                    S.REASON_BAD_QUANTITY,
-                ),
-                _reason(
-                    _present(col(S.UNIT_PRICE)) & ~is_valid_price(col(S.UNIT_PRICE)),
-                    S.REASON_BAD_PRICE,
-                ),
-                _reason(_present(col(S.ORDER_TS)) & ts.isNull(), S.REASON_BAD_TIMESTAMP),
-                _reason(
-                    ts.isNotNull() & (F.to_date(ts) != F.lit(run_date)), S.REASON_OUTSIDE_RUN_DATE
-                ),
-                _reason(
-                    _present(col(S.STATUS)) & ~normalised_code(col(S.STATUS)).isin(*S.STATUSES),
-                    S.REASON_UNKNOWN_STATUS,
-                ),
-                _reason(
-                    _present(col(S.CUSTOMER_EMAIL)) & ~is_valid_email(col(S.CUSTOMER_EMAIL)),
-                    S.REASON_BAD_EMAIL,
-                ),
-                _reason(
-                    _present(col(S.CURRENCY)) & ~F.upper(col(S.CURRENCY)).isin(*S.CURRENCIES),
-                    S.REASON_UNKNOWN_CURRENCY,
-                ),
-            )
-        )
+        missing = reduce(lambda a, b: a | b, [col(name).isNull() for name in S.REQUIRED_COLUMNS])
+        present = {name: col(name).isNotNull() for name in S.RAW_COLUMNS}
+        field_flags = [
+            _flag(has_replacement_char(col(S.RAW_LINE)), S.REASON_BAD_ENCODING),
+            _flag(missing, S.REASON_MISSING_FIELD),
+            _flag(present[S.QUANTITY] & ~is_valid_quantity(col(S.QUANTITY)), S.REASON_BAD_QUANTITY),
+            _flag(present[S.UNIT_PRICE] & ~is_valid_price(col(S.UNIT_PRICE)), S.REASON_BAD_PRICE),
+            _flag(present[S.ORDER_TS] & ts.isNull(), S.REASON_BAD_TIMESTAMP),
+            _flag(ts.isNotNull() & (F.to_date(ts) != F.lit(run_date)), S.REASON_OUTSIDE_RUN_DATE),
+            _flag(
+                present[S.STATUS] & ~normalised_code(col(S.STATUS)).isin(*S.STATUSES),
+                S.REASON_UNKNOWN_STATUS,
+            ),
+            _flag(
+                present[S.CUSTOMER_EMAIL] & ~is_valid_email(col(S.CUSTOMER_EMAIL)),
+                S.REASON_BAD_EMAIL,
+            ),
+            _flag(
+                present[S.CURRENCY] & ~F.upper(col(S.CURRENCY)).isin(*S.CURRENCIES),
+                S.REASON_UNKNOWN_CURRENCY,
+            ),
+        ]
         # A line that does not split into the right fields has no fields worth judging, nor
         # does a line of a file whose header is wrong (its columns may not be ours).
-        reasons = (
-            F.when(col(FILE_REASON).isNotNull(), F.array(col(FILE_REASON)))
-            .when(col("_well_formed"), field_reasons)
-            .otherwise(F.array(F.lit(S.REASON_UNPARSABLE_LINE)))
+        mask = (
+            F.when(col(FILE_REASON).isNotNull(), _file_flag(col(FILE_REASON)))
+            .when(col(_WELL_FORMED), reduce(Column.bitwiseOR, field_flags))
+            .otherwise(F.lit(REASON_BIT[S.REASON_UNPARSABLE_LINE]))
         )
         return parsed.select(
             S.SOURCE_FILE,
             S.LINE_NUMBER,
             S.RAW_LINE,
             FILE_REASON,
-            reasons.alias(S.REASONS),
+            mask.alias(REASON_MASK),
             *[col(name) for name in S.RAW_COLUMNS if name not in _TYPED],
             col(S.QUANTITY).cast("int").alias(S.QUANTITY),
             col(S.UNIT_PRICE).cast(S.PRICE_TYPE).alias(S.UNIT_PRICE),
             F.upper(col(S.CURRENCY)).alias(S.CURRENCY),
             ts.alias(S.ORDER_TS),
             normalised_code(col(S.STATUS)).alias(S.STATUS),
-        )
+        ).withColumn(S.RAW_LINE, F.when(col(REASON_MASK) != 0, col(S.RAW_LINE)))
 
     return transform
 
@@ -164,57 +223,121 @@ def validate_orders(run_date: dt.date) -> Transform:
 _TYPED = {S.QUANTITY, S.UNIT_PRICE, S.CURRENCY, S.ORDER_TS, S.STATUS}
 
 
-def reject_files_in_wrong_partition(run_date: dt.date) -> Transform:
-    """Reject a file none of whose valid order times fall on the run date: it was put in the
-    wrong dt= folder. Its lines keep their own reasons after `file_in_wrong_partition`."""
+def files_in_wrong_partition(checked: DataFrame, run_date: dt.date) -> list[str]:
+    """Files none of whose valid order times fall on the run date: put in the wrong dt=
+    folder. One small aggregate per file; the answer is a handful of names at most."""
+    dated = F.col(S.ORDER_TS).isNotNull() & F.col(FILE_REASON).isNull()
+    on_day = dated & (F.to_date(F.col(S.ORDER_TS)) == F.lit(run_date))
+    wrong = (
+        checked.groupBy(S.SOURCE_FILE)
+        .agg(F.count(F.when(dated, 1)).alias("_dated"), F.count(F.when(on_day, 1)).alias("_on"))
+        .where((F.col("_dated") > 0) & (F.col("_on") == 0))
+        .select(S.SOURCE_FILE)
+    )
+    return sorted(r[0] for r in wrong.collect())
 
-    def transform(validated: DataFrame) -> DataFrame:
-        dated = F.col(S.ORDER_TS).isNotNull() & F.col(FILE_REASON).isNull()
-        on_day = dated & (F.to_date(F.col(S.ORDER_TS)) == F.lit(run_date))
-        wrong = (
-            validated.groupBy(S.SOURCE_FILE)
-            .agg(F.count(F.when(dated, 1)).alias("_dated"), F.count(F.when(on_day, 1)).alias("_on"))
-            .where((F.col("_dated") > 0) & (F.col("_on") == 0))
-            .select(S.SOURCE_FILE, F.lit(S.REASON_WRONG_PARTITION).alias("_wrong"))
-        )
-        joined = validated.join(F.broadcast(wrong), on=S.SOURCE_FILE, how="left")
-        is_wrong = F.col("_wrong").isNotNull()
-        return joined.withColumns(
+
+def reject_files(files: list[str], code: str = S.REASON_WRONG_PARTITION) -> Transform:
+    """Reject every line of these files with a file-level reason before its own reasons. Every
+    line of a file in the wrong partition already has a reason of its own (its time is off
+    the run date, or missing), so its raw text is there."""
+
+    def transform(checked: DataFrame) -> DataFrame:
+        if not files:
+            return checked
+        rejected = F.col(S.SOURCE_FILE).isin(files)
+        return checked.withColumns(
             {
-                S.REASONS: F.when(
-                    is_wrong, F.array_distinct(F.concat(F.array("_wrong"), F.col(S.REASONS)))
-                ).otherwise(F.col(S.REASONS)),
-                FILE_REASON: F.coalesce(F.col(FILE_REASON), F.col("_wrong")),
+                REASON_MASK: F.when(
+                    rejected, F.col(REASON_MASK).bitwiseOR(F.lit(REASON_BIT[code]))
+                ).otherwise(F.col(REASON_MASK)),
+                FILE_REASON: F.coalesce(F.col(FILE_REASON), F.when(rejected, F.lit(code))),
             }
-        ).drop("_wrong")
+        )
 
     return transform
 
 
-def accepted_rows(validated: DataFrame) -> DataFrame:
-    return validated.where(F.size(S.REASONS) == 0)
+def reasons_of(mask: Column) -> Column:
+    """The reason codes a mask holds, in REASON_ORDER."""
+    return F.array_compact(
+        F.array(
+            *[
+                F.when(mask.bitwiseAND(F.lit(bit)) != 0, F.lit(code))
+                for code, bit in REASON_BIT.items()
+            ]
+        )
+    )
+
+
+def with_reasons(validated: DataFrame) -> DataFrame:
+    """Add `reasons`: the list of codes (empty for a good row)."""
+    return validated.withColumn(S.REASONS, reasons_of(F.col(REASON_MASK)))
+
+
+def is_accepted() -> Column:
+    return F.col(REASON_MASK) == 0
 
 
 def quarantined_rows(validated: DataFrame) -> DataFrame:
     """Rejected lines with every reason, the first as `reason`, and the text to replay."""
-    return validated.where(F.size(S.REASONS) > 0).select(
+    reasons = reasons_of(F.col(REASON_MASK))
+    return validated.where(~is_accepted()).select(
         S.SOURCE_FILE,
         S.LINE_NUMBER,
-        F.col(S.REASONS)[0].alias(S.REASON),
-        S.REASONS,
+        reasons[0].alias(S.REASON),
+        reasons.alias(S.REASONS),
         F.when(~is_blank(F.col(S.ORDER_ID)), F.col(S.ORDER_ID)).alias(S.ORDER_ID),
         S.RAW_LINE,
     )
 
 
-def deduplicate_orders(orders: DataFrame) -> DataFrame:
-    """One row per order id: the first occurrence, by source file name then line number.
+def keyed_orders(validated: DataFrame) -> DataFrame:
+    """The accepted rows, with `_first_key`: a long that orders rows by source file name, then
+    line number (the file's rank among the day's files, and the line, packed in one number)."""
+    accepted = validated.where(is_accepted())
+    files = sorted(r[0] for r in accepted.select(S.SOURCE_FILE).distinct().collect())
+    ranks = accepted.sparkSession.createDataFrame(
+        list(enumerate(files)),
+        T.StructType(
+            [T.StructField(_FILE_RANK, T.LongType()), T.StructField(S.SOURCE_FILE, T.StringType())]
+        ),
+    )
+    return accepted.join(F.broadcast(ranks), on=S.SOURCE_FILE).select(
+        *accepted.columns,
+        (F.shiftleft(F.col(_FILE_RANK), _LINE_BITS) + F.col(S.LINE_NUMBER)).alias(_FIRST_KEY),
+    )
 
-    An aggregate over a struct, not a window, so it stays a hash aggregation.
-    """
-    others = [c for c in orders.columns if c not in (S.ORDER_ID, S.SOURCE_FILE, S.LINE_NUMBER)]
-    first = F.min(F.struct(S.SOURCE_FILE, S.LINE_NUMBER, *others)).alias("_first")
-    return orders.groupBy(S.ORDER_ID).agg(first).select(S.ORDER_ID, "_first.*")
+
+def duplicated_orders(keyed: DataFrame) -> DataFrame:
+    """Order ids seen more than once: `_copies`, and `_kept_key`, the key of the occurrence
+    kept (the first, by source file name then line number). A hash aggregate on the id with
+    two fixed-width buffers: it neither sorts the rows nor carries their other columns."""
+    return (
+        keyed.groupBy(S.ORDER_ID)
+        .agg(F.count(F.lit(1)).alias(_COPIES), F.min(_FIRST_KEY).alias(_KEPT_KEY))
+        .where(F.col(_COPIES) > 1)
+    )
+
+
+def duplicate_counts(duplicates: DataFrame) -> tuple[int, int]:
+    """(order ids duplicated, rows dropped as duplicates)."""
+    row = duplicates.agg(F.count(F.lit(1)), F.coalesce(F.sum(F.col(_COPIES) - 1), F.lit(0))).first()
+    return (int(row[0]), int(row[1])) if row else (0, 0)
+
+
+# Up to this many duplicated ids are broadcast to every task; beyond, the join shuffles.
+BROADCAST_DUPLICATES = 2_000_000
+
+
+def first_occurrences(keyed: DataFrame, duplicates: DataFrame, broadcast: bool) -> DataFrame:
+    """One row per order id: rows whose id is not duplicated, and the kept occurrence of the
+    others. Duplicates are few, so this is normally a map-side join against a small table."""
+    kept = duplicates.select(S.ORDER_ID, _KEPT_KEY)
+    joined = keyed.join(F.broadcast(kept) if broadcast else kept, on=S.ORDER_ID, how="left")
+    return joined.where(F.col(_KEPT_KEY).isNull() | (F.col(_KEPT_KEY) == F.col(_FIRST_KEY))).drop(
+        _KEPT_KEY, _FIRST_KEY
+    )
 
 
 def with_total_amount(orders: DataFrame) -> DataFrame:
@@ -226,27 +349,46 @@ def curated_orders(orders: DataFrame) -> DataFrame:
     return orders.select(*S.CURATED_SCHEMA.fieldNames())
 
 
-def validated_lines(run_date: dt.date) -> Transform:
-    """Raw lines to one validated row per data line, with `reasons` (empty = good)."""
+def checked_lines(run_date: dt.date, headers: DataFrame | None = None) -> Transform:
+    """Raw lines to one row per data line with its `_reason_mask`, all but the file-level
+    check that needs every row's time (`files_in_wrong_partition`). `headers` gives each
+    file's first line; by default it is taken from the lines."""
 
     def transform(lines: DataFrame) -> DataFrame:
+        decoded = lines.transform(decoded_lines)
         return (
-            lines.transform(decoded_lines)
-            .transform(with_header_check)
+            decoded.transform(
+                with_header_check(headers if headers is not None else first_lines(decoded))
+            )
             .transform(data_lines)
             .transform(parse_order_lines)
             .transform(validate_orders(run_date))
-            .transform(reject_files_in_wrong_partition(run_date))
         )
 
     return transform
 
 
-def to_curated_orders(validated: DataFrame) -> DataFrame:
+def validated_lines(run_date: dt.date) -> Transform:
+    """Raw lines to one validated row per data line, with `reasons` (empty = good)."""
+
+    def transform(lines: DataFrame) -> DataFrame:
+        checked = lines.transform(checked_lines(run_date))
+        wrong = files_in_wrong_partition(checked, run_date)
+        return checked.transform(reject_files(wrong)).transform(with_reasons)
+
+    return transform
+
+
+def to_curated_orders(keyed: DataFrame, duplicates: DataFrame, broadcast: bool = True) -> DataFrame:
     """Good rows, one per order id, with `total_amount`, in the curated contract."""
     return (
-        validated.transform(accepted_rows)
-        .transform(deduplicate_orders)
+        first_occurrences(keyed, duplicates, broadcast)
         .transform(with_total_amount)
         .transform(curated_orders)
     )
+
+
+def curated_from(validated: DataFrame) -> DataFrame:
+    """`to_curated_orders` from validated rows in one call (small data, tests)."""
+    keyed = keyed_orders(validated)
+    return to_curated_orders(keyed, duplicated_orders(keyed))
