@@ -223,29 +223,42 @@ def generate_csv(
     named = np.where(bad("broken_quote"), product + n_products, product)
     tails = [f",{csv_field(c)}\n" for c in pools.customer_country] + ["\n"]
     country = np.where(bad("short_line"), n_customers, customer)
-    payment_tail = pa.array(
+    payment_tails = pa.array(
         [csv_field(method) + tail for method in S.PAYMENT_METHODS for tail in tails]
-    ).take(payment * len(tails) + country)
-    columns = [
-        pc.binary_join_element_wise(
-            f"ORD-{run_date:%Y%m%d}-{settings.batch_id}-",
-            pc.utf8_lpad(pa.array(seq).cast(pa.string()), 7, "0"),
-            "",
-        ),
-        _pool(pools.customer_id, "").take(customer_id),
-        _pool(pools.customer_name).take(customer),
-        _pool(pools.customer_email, *broken_emails).take(email),
-        _pool(pools.product_id).take(product),
-        pa.array(product_names + ['"' + v for v in product_names]).take(named),
-        _pool(pools.product_category).take(product),
-        _pool(["1", "2", "3", "4", "5"], "-2", "two").take(quantity),
-        _pool(pools.product_price, "12.3.4").take(price),
-        _pool(["USD"], "US$").take(currency),
-        timestamps,
-        _pool(list(STATUS_WEIGHTS), "pending").take(status),
-        payment_tail,
+    )
+    payment_tail = payment * len(tails) + country
+    order_prefix = f"ORD-{run_date:%Y%m%d}-{settings.batch_id}-"
+    # Pools as CSV text, each indexed by its column's draws.
+    pooled = [
+        (_pool(pools.customer_id, ""), customer_id),
+        (_pool(pools.customer_name), customer),
+        (_pool(pools.customer_email, *broken_emails), email),
+        (_pool(pools.product_id), product),
+        (pa.array(product_names + ['"' + v for v in product_names]), named),
+        (_pool(pools.product_category), product),
+        (_pool(["1", "2", "3", "4", "5"], "-2", "two"), quantity),
+        (_pool(pools.product_price, "12.3.4"), price),
+        (_pool(["USD"], "US$"), currency),
     ]
-    return header + _concat(pc.binary_join_element_wise(*columns, ","))
+    last = [(_pool(list(STATUS_WEIGHTS), "pending"), status), (payment_tails, payment_tail)]
+    # Lines are joined a chunk at a time: Arrow's string offsets are 32-bit (2 GB a chunk),
+    # and a chunk's columns stay small enough to be cheap to build and free.
+    pieces = [header]
+    for start in range(0, n, _CHUNK_ROWS):
+        rows = slice(start, min(start + _CHUNK_ROWS, n))
+        columns = [
+            pc.binary_join_element_wise(
+                order_prefix, pc.utf8_lpad(pa.array(seq[rows]).cast(pa.string()), 7, "0"), ""
+            ),
+            *[pool.take(pa.array(index[rows])) for pool, index in pooled],
+            timestamps.slice(rows.start, rows.stop - rows.start),
+            *[pool.take(pa.array(index[rows])) for pool, index in last],
+        ]
+        pieces.append(_concat(pc.binary_join_element_wise(*columns, ",")))
+    return b"".join(pieces)
+
+
+_CHUNK_ROWS = 500_000
 
 
 def _concat(lines: pa.Array) -> bytes:

@@ -251,3 +251,23 @@ def test_a_transformed_sns_message_with_the_event_fields_is_understood(tmp_path:
     out = handler(event, CONTEXT, raw_store=raw, archive_store=cold, job_runs=runs)["outcomes"]
     assert [o["status"] for o in out] == [archive.ARCHIVED]
     assert {o.key for o in cold.list("orders/")} == set(FILES)
+
+
+def test_a_scheduled_run_with_yesterday_archives_the_day_before_it_started() -> None:
+    """Scheduled runs carry `--run_date yesterday`; the date is the UTC day before StartedOn."""
+    from orderlake.events.job_runs import run_date_of
+
+    class Runs:
+        def __init__(self, started: object) -> None:
+            self.started = started
+
+        def get_job_run(self, JobName: str, RunId: str) -> dict:  # noqa: N803
+            run = {"Id": RunId, "Arguments": {"--run_date": "yesterday"}}
+            return {"JobRun": run | ({"StartedOn": self.started} if self.started else {})}
+
+    at_0145_utc = dt.datetime(2026, 11, 22, 1, 45, tzinfo=dt.UTC)
+    in_new_york = at_0145_utc.astimezone(dt.timezone(dt.timedelta(hours=-5)))  # still the 21st
+    assert run_date_of(Runs(at_0145_utc), JOB, "jr_1") == DAY
+    assert run_date_of(Runs(in_new_york), JOB, "jr_1") == DAY
+    with pytest.raises(LookupError, match="no StartedOn"):
+        run_date_of(Runs(None), JOB, "jr_1")

@@ -16,7 +16,13 @@ from orderlake.backfill import (
     summary_rows,
     text_table,
 )
-from orderlake.commands.common import add_lake_argument, positive_int, run_date
+from orderlake.commands.common import (
+    add_archive_argument,
+    add_lake_argument,
+    positive_int,
+    run_date,
+)
+from orderlake.events.local import local_listeners
 from orderlake.generator import GeneratorSettings
 from orderlake.progress import Progress
 from orderlake.runner import LocalPipeline
@@ -43,6 +49,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--no-generate", action="store_true", help="never generate: a date without raw data fails"
     )
+    add_archive_argument(parser)
     add_lake_argument(parser)
     parser.set_defaults(handler=handle)
 
@@ -51,6 +58,8 @@ def handle(args: argparse.Namespace) -> int:
     dates = date_range(args.first, args.last)
     settings = None if args.no_generate else GeneratorSettings(rows=args.rows, seed=args.seed)
     pipeline = LocalPipeline(lake_root=args.lake.resolve(), progress=Progress(0, enabled=False))
+    # Job-state events as in AWS: on-call email on failure, high-value sale alerts, archiving.
+    pipeline.listeners.extend(local_listeners(pipeline.lake_root, archive=args.archive_raw))
     with tqdm(total=len(dates), desc="backfill", unit="day", file=sys.stderr) as bar:
 
         def done(outcome: DateOutcome) -> None:

@@ -41,3 +41,12 @@ def positive_int(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError(f"{value} is negative")
     return value
+
+
+def add_archive_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--archive-raw",
+        action="store_true",
+        help="after clean_orders succeeds, move the day's raw files to the archive zone "
+        "(the archive Lambda, as in AWS)",
+    )

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import argparse
 
-from orderlake.commands.common import add_lake_argument, positive_int, run_date
+from orderlake.commands.common import (
+    add_archive_argument,
+    add_lake_argument,
+    positive_int,
+    run_date,
+)
 from orderlake.events.local import local_listeners
 from orderlake.generator import GeneratorSettings
 from orderlake.local.athena import format_table
@@ -31,12 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="use the raw files already in the lake for that date instead of generating",
     )
     parser.add_argument("--query", default=DEFAULT_QUERY, help="saved query to print")
-    parser.add_argument(
-        "--archive-raw",
-        action="store_true",
-        help="after clean_orders succeeds, move the day's raw files to the archive zone "
-        "(the archive Lambda, as in AWS)",
-    )
+    add_archive_argument(parser)
     add_lake_argument(parser)
     parser.set_defaults(handler=handle)
 

@@ -9,7 +9,13 @@ import sys
 from types import FrameType
 
 from orderlake.backfill import SUMMARY_HEADERS, backfill, summary_rows, text_table
-from orderlake.commands.common import add_lake_argument, positive_int, run_date
+from orderlake.commands.common import (
+    add_archive_argument,
+    add_lake_argument,
+    positive_int,
+    run_date,
+)
+from orderlake.events.local import local_listeners
 from orderlake.generator import GeneratorSettings
 from orderlake.locks import schedule_lock
 from orderlake.progress import Progress
@@ -46,6 +52,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--no-generate", action="store_true", help="never generate: a date without raw data fails"
     )
+    add_archive_argument(parser)
     add_lake_argument(parser)
     parser.set_defaults(handler=handle)
 
@@ -60,6 +67,8 @@ def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     pipeline = LocalPipeline(lake_root=args.lake.resolve(), progress=Progress(0, enabled=False))
+    # Job-state events as in AWS: on-call email on failure, high-value sale alerts, archiving.
+    pipeline.listeners.extend(local_listeners(pipeline.lake_root, archive=args.archive_raw))
     definition = pipeline.lake.definition
     generator = definition.generator
     settings = None

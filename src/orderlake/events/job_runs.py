@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from orderlake.dates import parse_run_date
+from orderlake.jobs.config import YESTERDAY, resolve_run_date
 
 RUN_DATE_ARGUMENT = "--run_date"
 JOB_RUNS_DIR = "events/job_runs"
@@ -89,6 +90,13 @@ def run_date_of(lookup: JobRunLookup, job_name: str, run_id: str) -> dt.date:
     if not text:
         raise LookupError(f"job run {run_id} of {job_name} has no {RUN_DATE_ARGUMENT} argument")
     try:
+        if text == YESTERDAY:
+            # Scheduled runs get the literal; the job read it as the UTC day before it started.
+            started = job_run.get("StartedOn")
+            if not isinstance(started, dt.datetime):
+                raise ValueError(f"{RUN_DATE_ARGUMENT} is {YESTERDAY!r} but no StartedOn time")
+            started_utc = started.astimezone(dt.UTC) if started.tzinfo else started
+            return resolve_run_date(YESTERDAY, today=started_utc.date())
         return parse_run_date(str(text))
     except Exception as exc:
         raise LookupError(f"job run {run_id}: {exc}") from None

@@ -20,7 +20,7 @@ from orderlake.errors import OrderlakeError
 from orderlake.quality import glue_dq
 from orderlake.quality.accounting import NOT_RECONCILED, RECONCILED, RunAccount
 from orderlake.quality.dqdl import DqdlError, Ruleset, parse
-from orderlake.quality.evaluate import check_supported, evaluate
+from orderlake.quality.evaluate import GroupedCounts, check_supported, evaluate
 from orderlake.quality.outcome import BLOCKING, RuleOutcome
 
 ENGINE_LOCAL = "local"
@@ -72,11 +72,12 @@ def run_rulesets(
     df: DataFrame, rulesets: list[LoadedRuleset], now: dt.datetime | None = None
 ) -> list[RuleOutcome]:
     outcomes: list[RuleOutcome] = []
+    grouped_counts: GroupedCounts = {}
     for loaded in rulesets:
         if glue_dq.available():
             found = glue_dq.evaluate_on_glue(df, loaded.text, loaded.name.removesuffix(".dqdl"))
         else:
-            found = evaluate(df, loaded.ruleset, now)
+            found = evaluate(df, loaded.ruleset, now, grouped_counts)
         outcomes += [
             dataclasses.replace(o, severity=loaded.severity, ruleset=loaded.name) for o in found
         ]

@@ -84,11 +84,23 @@ def check_supported(ruleset: Ruleset) -> None:
                         )
 
 
-def evaluate(df: DataFrame, ruleset: Ruleset, now: dt.datetime | None = None) -> list[RuleOutcome]:
-    """Every rule of the ruleset over `df`, in file order."""
+# Per-column value counts (rows, rows whose value occurs once) measured for one DataFrame:
+# IsPrimaryKey and Uniqueness on the same columns, in one ruleset or several, share one
+# group-by over the data. Keyed by the columns and the rule's `where`.
+GroupedCounts = dict[tuple[tuple[str, ...], str | None], tuple[int, int]]
+
+
+def evaluate(
+    df: DataFrame,
+    ruleset: Ruleset,
+    now: dt.datetime | None = None,
+    grouped_counts: GroupedCounts | None = None,
+) -> list[RuleOutcome]:
+    """Every rule of the ruleset over `df`, in file order. Pass the same `grouped_counts`
+    dict when evaluating several rulesets over the same `df` to share their group-bys."""
     check_supported(ruleset)
     clock = (now or dt.datetime.now(dt.UTC)).replace(tzinfo=None)
-    evaluator = _Evaluator(df, clock)
+    evaluator = _Evaluator(df, clock, grouped_counts if grouped_counts is not None else {})
     evaluator.prefetch([rule for node in ruleset.rules for rule in walk(node)])
     return [evaluator.node(node) for node in ruleset.rules]
 
@@ -101,9 +113,10 @@ _BATCHED = (
 
 
 class _Evaluator:
-    def __init__(self, df: DataFrame, now: dt.datetime) -> None:
+    def __init__(self, df: DataFrame, now: dt.datetime, grouped_counts: GroupedCounts) -> None:
         self.df = df
         self.now = now
+        self.grouped_counts = grouped_counts
         self.values: dict[int, dict[str, Any]] = {}
 
     def prefetch(self, rules: list[Rule]) -> None:
@@ -251,16 +264,22 @@ class _Evaluator:
         for name in cols:
             if name not in df.columns:
                 raise ValueError(f"column {name!r} does not exist")
-        counts = df.groupBy(*[F.col(f"`{c}`") for c in cols]).agg(F.count(F.lit(1)).alias("_n"))
-        complete = F.lit(True)
-        for name in cols:
-            complete = complete & F.col(f"`{name}`").isNotNull()
-        row = counts.agg(
-            F.sum("_n").alias("total"),
-            F.sum(F.when(complete & (F.col("_n") == 1), 1).otherwise(0)).alias("once"),
-        ).first()
-        total = row["total"] if row and row["total"] else 0
-        share = row["once"] / total if row and total else 0.0
+        key = (tuple(cols), rule.where)
+        if key not in self.grouped_counts:
+            counts = df.groupBy(*[F.col(f"`{c}`") for c in cols]).agg(F.count(F.lit(1)).alias("_n"))
+            complete = F.lit(True)
+            for name in cols:
+                complete = complete & F.col(f"`{name}`").isNotNull()
+            row = counts.agg(
+                F.sum("_n").alias("total"),
+                F.sum(F.when(complete & (F.col("_n") == 1), 1).otherwise(0)).alias("once"),
+            ).first()
+            self.grouped_counts[key] = (
+                int(row["total"] or 0) if row else 0,
+                int(row["once"] or 0) if row else 0,
+            )
+        total, once = self.grouped_counts[key]
+        share = once / total if total else 0.0
         if rule.rule_type == "IsPrimaryKey":
             return {f"Column.{','.join(cols)}.IsPrimaryKey": 1.0 if share == 1.0 else 0.0}
         return {_metric(rule, "Uniqueness"): float(share)}
