@@ -19,13 +19,12 @@ from orderlake.backfill import (
 from orderlake.commands.common import (
     add_archive_argument,
     add_lake_argument,
+    local_pipeline,
     positive_int,
     run_date,
 )
-from orderlake.events.local import local_listeners
 from orderlake.generator import GeneratorSettings
 from orderlake.progress import Progress
-from orderlake.runner import LocalPipeline
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -57,9 +56,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def handle(args: argparse.Namespace) -> int:
     dates = date_range(args.first, args.last)
     settings = None if args.no_generate else GeneratorSettings(rows=args.rows, seed=args.seed)
-    pipeline = LocalPipeline(lake_root=args.lake.resolve(), progress=Progress(0, enabled=False))
-    # Job-state events as in AWS: on-call email on failure, high-value sale alerts, archiving.
-    pipeline.listeners.extend(local_listeners(pipeline.lake_root, archive=args.archive_raw))
+    pipeline = local_pipeline(args, Progress(0, enabled=False))
     with tqdm(total=len(dates), desc="backfill", unit="day", file=sys.stderr) as bar:
 
         def done(outcome: DateOutcome) -> None:

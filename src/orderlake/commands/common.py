@@ -1,4 +1,4 @@
-"""Arguments several subcommands share."""
+"""Arguments and set-up several subcommands share."""
 
 from __future__ import annotations
 
@@ -8,7 +8,10 @@ import os
 from pathlib import Path
 
 from orderlake.errors import OrderlakeError
+from orderlake.events.local import local_listeners
 from orderlake.lake import parse_run_date
+from orderlake.progress import Progress
+from orderlake.runner import LocalPipeline
 
 DEFAULT_LAKE = ".orderlake"
 
@@ -50,3 +53,11 @@ def add_archive_argument(parser: argparse.ArgumentParser) -> None:
         help="after clean_orders succeeds, move the day's raw files to the archive zone "
         "(the archive Lambda, as in AWS)",
     )
+
+
+def local_pipeline(args: argparse.Namespace, progress: Progress) -> LocalPipeline:
+    """The local pipeline on `--lake`, with the job-state event flow attached as in AWS:
+    on-call email on failure, high-value sale alerts, and archiving with `--archive-raw`."""
+    pipeline = LocalPipeline(lake_root=args.lake.resolve(), progress=progress)
+    pipeline.listeners.extend(local_listeners(pipeline.lake_root, archive=args.archive_raw))
+    return pipeline

@@ -7,15 +7,15 @@ import argparse
 from orderlake.commands.common import (
     add_archive_argument,
     add_lake_argument,
+    local_pipeline,
     positive_int,
     run_date,
 )
-from orderlake.events.local import local_listeners
 from orderlake.generator import GeneratorSettings
 from orderlake.local.athena import format_table
 from orderlake.progress import Progress
 from orderlake.quality.report import day_report
-from orderlake.runner import DEFAULT_QUERY, LocalPipeline
+from orderlake.runner import DEFAULT_QUERY
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -47,9 +47,7 @@ def handle(args: argparse.Namespace) -> int:
         settings = GeneratorSettings(
             rows=args.rows, seed=args.seed, malformed_share=args.malformed_share
         )
-    pipeline = LocalPipeline(lake_root=args.lake.resolve(), progress=Progress(total=0))
-    # Job-state events: on-call email, archive Lambda, high-value sale alert (orderlake.events).
-    pipeline.listeners.extend(local_listeners(pipeline.lake_root, archive=args.archive_raw))
+    pipeline = local_pipeline(args, Progress(total=0))
     result = pipeline.run_day(args.date, settings, query=args.query)
     print(f"\n{args.query} for {args.date.isoformat()}:")
     print(format_table(result.answer) if result.answer and result.answer.rows else "(no rows)")

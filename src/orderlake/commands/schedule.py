@@ -12,14 +12,13 @@ from orderlake.backfill import SUMMARY_HEADERS, backfill, summary_rows, text_tab
 from orderlake.commands.common import (
     add_archive_argument,
     add_lake_argument,
+    local_pipeline,
     positive_int,
     run_date,
 )
-from orderlake.events.local import local_listeners
 from orderlake.generator import GeneratorSettings
 from orderlake.locks import schedule_lock
 from orderlake.progress import Progress
-from orderlake.runner import LocalPipeline
 from orderlake.schedule import AwsCron, Scheduler
 
 
@@ -66,9 +65,7 @@ def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    pipeline = LocalPipeline(lake_root=args.lake.resolve(), progress=Progress(0, enabled=False))
-    # Job-state events as in AWS: on-call email on failure, high-value sale alerts, archiving.
-    pipeline.listeners.extend(local_listeners(pipeline.lake_root, archive=args.archive_raw))
+    pipeline = local_pipeline(args, Progress(0, enabled=False))
     definition = pipeline.lake.definition
     generator = definition.generator
     settings = None
