@@ -258,7 +258,7 @@ def generate_csv(
     return b"".join(pieces)
 
 
-_CHUNK_ROWS = 500_000
+_CHUNK_ROWS = 250_000
 
 
 def _concat(lines: pa.Array) -> bytes:
