@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import resource
 import sys
 import time
@@ -20,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 
+from bench import report
 from orderlake import schema as S
 from orderlake.transforms import columns as C
 
@@ -281,16 +281,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     timings = run_reference(args.raw_day, args.out, args.run_date)
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    report = {
+    figures = {
         "jobs": timings,
         "peak_rss_mb": _peak_rss_mb(),
         "cpu_s": usage.ru_utime + usage.ru_stime,
     }
-    text = json.dumps(report)
-    if args.result:
-        args.result.write_text(text)
-    else:
-        print(text)
+    report(figures, args.result)
     return 0
 
 

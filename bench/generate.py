@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import sys
 import time
 from pathlib import Path
 
+from bench import report
 from orderlake.generator import GeneratorSettings, generate_csv, make_pools, raw_key
 from orderlake.lake import Lake
 
@@ -47,11 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("seed", type=int)
     parser.add_argument("--result", type=Path, help="write the figures here (JSON)")
     args = parser.parse_args(argv)
-    text = json.dumps(generate(Lake.local(args.lake), args.rows, args.seed))
-    if args.result:
-        args.result.write_text(text)
-    else:
-        print(text)
+    report(generate(Lake.local(args.lake), args.rows, args.seed), args.result)
     return 0
 
 

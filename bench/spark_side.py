@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import resource
 import sys
@@ -18,6 +17,7 @@ from pathlib import Path
 
 from pyspark.sql import SparkSession
 
+from bench import report
 from orderlake.jobs.registry import config_for, job_spec
 from orderlake.lake import Lake
 
@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     startup = time.perf_counter() - started
     timings = run_jobs(spark, args.lake, args.run_date)
     _stop_and_reap(spark)
-    report = {
+    figures = {
         "jobs": timings,
         "session_start_s": startup,
         "master": os.environ.get("ORDERLAKE_SPARK_MASTER", "local[*]"),
@@ -74,11 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         "jvm_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
         "cpu_s": cpu_seconds(resource.RUSAGE_SELF) + cpu_seconds(resource.RUSAGE_CHILDREN),
     }
-    text = json.dumps(report)
-    if args.result:
-        args.result.write_text(text)
-    else:
-        print(text)
+    report(figures, args.result)
     return 0
 
 

@@ -90,28 +90,12 @@ def test_a_swap_that_fails_halfway_puts_the_previous_partition_back(
     assert [p.name for p in table.iterdir()] == ["dt=2026-11-21"]
 
 
-def test_a_second_run_of_the_same_date_is_refused(tmp_path: Path) -> None:
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import datetime, sys, time; from orderlake.locks import date_lock\n"
-            "with date_lock(sys.argv[1], datetime.date(2026, 11, 21)):\n"
-            "    print('held', flush=True); time.sleep(120)",
-            str(tmp_path),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
-        pipeline = LocalPipeline(tmp_path, progress=Progress(0, enabled=False))
-        with pytest.raises(DateLocked, match="2026-11-21 is already being run"):
-            pipeline.run_day(DAY, GeneratorSettings(rows=ROWS))
-        assert not (tmp_path / "raw").exists()  # refused before touching anything
-    finally:
-        holder.kill()
-        holder.wait()
+def test_a_second_run_of_the_same_date_is_refused(tmp_path: Path, date_lock_holder) -> None:
+    date_lock_holder(tmp_path, DAY)
+    pipeline = LocalPipeline(tmp_path, progress=Progress(0, enabled=False))
+    with pytest.raises(DateLocked, match="2026-11-21 is already being run"):
+        pipeline.run_day(DAY, GeneratorSettings(rows=ROWS))
+    assert not (tmp_path / "raw").exists()  # refused before touching anything
 
 
 def clean_orders(lake_root: Path) -> None:
@@ -208,3 +192,34 @@ def test_a_job_killed_mid_write_keeps_the_previous_output_and_a_rerun_matches(
         assert rerun.count() == expected.count() > 0
         assert_df_equality(comparable(rerun), comparable(expected), ignore_row_order=True)
         assert duckdb_rows(lake, table) != good[table]
+
+
+def test_the_object_store_path_stages_commits_and_discards(
+    spark: SparkSession, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The S3 branch of the writes (Spark's dynamic partition overwrite, staging prefix deleted
+    through Hadoop's file system), run on local files by treating every path as remote."""
+    monkeypatch.setattr(io, "_local_path", lambda path: None)
+    table = f"file://{tmp_path}/orders"
+    io.write_partition(spark.range(5).toDF("n"), table, DAY)
+    io.write_partition(spark.range(3).toDF("n"), table, DAY - dt.timedelta(days=1))
+    staged = io.stage_partition(spark.range(10, 13).toDF("n"), table, DAY)
+    assert sorted(r.n for r in staged.read().collect()) == [10, 11, 12]
+    io.discard_partition(staged)  # a failed check: the table is as it was
+    assert sorted(
+        p.name for p in (tmp_path / "orders").iterdir() if not p.name.startswith(".")
+    ) == [
+        "dt=2026-11-20",
+        "dt=2026-11-21",
+    ]
+    io.commit_partition(io.stage_partition(spark.range(20, 22).toDF("n"), table, DAY))
+    rows = spark.read.parquet(table).collect()
+    assert sorted((str(r.dt), r.n) for r in rows) == [
+        ("2026-11-20", 0),
+        ("2026-11-20", 1),
+        ("2026-11-20", 2),
+        ("2026-11-21", 20),
+        ("2026-11-21", 21),
+    ]
+    names = {p.name for p in (tmp_path / "orders").iterdir() if not p.name.startswith(".")}
+    assert names - {"_SUCCESS"} == {"dt=2026-11-20", "dt=2026-11-21"}  # no staging left

@@ -159,31 +159,19 @@ def test_runs_command_lists_and_filters(tmp_path: Path, capsys: pytest.CaptureFi
     assert "jr_ok" in out and "jr_bad" not in out
 
 
-def test_a_second_holder_of_a_date_lock_is_refused_until_the_first_dies(tmp_path: Path) -> None:
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import datetime, sys, time; from orderlake.locks import date_lock\n"
-            "with date_lock(sys.argv[1], datetime.date(2026, 11, 20)):\n"
-            "    print('held', flush=True); time.sleep(120)",
-            str(tmp_path),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
-        with (
-            pytest.raises(DateLocked, match=rf"2026-11-20 is already being run \(pid {holder.pid}"),
-            date_lock(tmp_path, D1),
-        ):
-            pass
-        with date_lock(tmp_path, D2):  # another date is free
-            pass
-    finally:
-        holder.send_signal(signal.SIGKILL)
-        holder.wait()
+def test_a_second_holder_of_a_date_lock_is_refused_until_the_first_dies(
+    tmp_path: Path, date_lock_holder
+) -> None:
+    holder = date_lock_holder(tmp_path, D1)
+    with (
+        pytest.raises(DateLocked, match=rf"2026-11-20 is already being run \(pid {holder.pid}"),
+        date_lock(tmp_path, D1),
+    ):
+        pass
+    with date_lock(tmp_path, D2):  # another date is free
+        pass
+    holder.send_signal(signal.SIGKILL)
+    holder.wait()
     # The kernel released the dead holder's lock: no stale lock to clean up by hand.
     deadline = time.monotonic() + 5
     while True:

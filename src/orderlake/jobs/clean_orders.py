@@ -1,10 +1,10 @@
 """clean_orders: raw CSV lines of a day -> curated orders + quarantine + dq_results.
 
 Order of work, so a bad day never replaces a good one: validate every line, write the new
-curated orders to a staging folder, count every row (per file and per run), evaluate the DQDL
-rulesets on the staged orders, write dq_results (always), then fail if the counts do not
-reconcile or a blocking rule failed. Only a run that passes publishes the staged curated
-partition and replaces the day's quarantine.
+curated orders and quarantine to staging folders, count every row (per file and per run),
+evaluate the DQDL rulesets on the staged orders, write dq_results (always), then fail if the
+counts do not reconcile or a blocking rule failed. Only a run that passes publishes the staged
+curated and quarantine partitions.
 
 Work done once per run, for speed: the raw CSV is read twice as plain text (a cheap count per
 block that numbers the lines, then the parse); the checked rows are the one thing kept in
@@ -141,7 +141,7 @@ def run(
         StorageLevel.MEMORY_AND_DISK
     )
     duplicates = None
-    staged: StagedPartition | None = None
+    staged: list[StagedPartition] = []
     try:
         validated = checked.transform(
             reject_files(files_in_wrong_partition(checked, config.run_date))
@@ -152,8 +152,12 @@ def run(
         curated = to_curated_orders(
             keyed, duplicates, broadcast=duplicated_ids <= BROADCAST_DUPLICATES
         )
-        staged = stage_partition(curated, config.orders_path, config.run_date)
-        written = staged.read()
+        staged.append(stage_partition(curated, config.orders_path, config.run_date))
+        written = staged[0].read()
+        # repartition, not coalesce: the scan of every checked row stays parallel, and only
+        # the rejected rows meet in the one task that writes the file.
+        quarantine = validated.transform(quarantined_rows).repartition(1)
+        staged.append(stage_partition(quarantine, config.quarantine_path, config.run_date))
         accounting = account(
             files, raw.files, validated, written, duplicates_dropped, config.run_date
         )
@@ -168,18 +172,12 @@ def run(
         )
         write_partition(results.coalesce(1), config.dq_results_path, config.run_date)
         _fail_unless_good(config.run_date, accounting, outcomes)
-        commit_partition(staged)
-        staged = None
-        # repartition, not coalesce: the scan of every checked row stays parallel, and only
-        # the rejected rows meet in the one task that writes the file.
-        write_partition(
-            validated.transform(quarantined_rows).repartition(1),
-            config.quarantine_path,
-            config.run_date,
-        )
+        # Both outputs are complete before either is published: two renames, back to back.
+        while staged:
+            commit_partition(staged.pop(0))
     finally:
-        if staged is not None:
-            discard_partition(staged)
+        for partial in staged:
+            discard_partition(partial)
         if duplicates is not None:
             duplicates.unpersist()
         checked.unpersist()
