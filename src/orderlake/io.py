@@ -173,7 +173,7 @@ class StagedPartition:
 def stage_partition(df: DataFrame, table_path: str, run_date: dt.date) -> StagedPartition:
     """Write `df` to a staging folder of the table; `commit_partition` publishes it as the
     date's partition, `discard_partition` drops it. Readers of the table never see it."""
-    name = f"{_STAGING}{partition(run_date)}-{uuid.uuid4().hex[:12]}"
+    name = f"{_STAGING}{_hidden_stem(run_date)}-{uuid.uuid4().hex[:12]}"
     local = _local_path(table_path)
     if local is None:
         staged = StagedPartition(
@@ -251,6 +251,15 @@ def discard_partition(staged: StagedPartition) -> None:
 
 _STAGING = "_staging-"
 _RETIRED = "_retired-"
+
+
+def _hidden_stem(run_date: dt.date) -> str:
+    """`dt-YYYY-MM-DD`: a staging or retired folder's name must hold no `=`, or Spark's
+    partition discovery takes it for a partition folder (`_staging-dt=...` is read as a
+    column `_staging-dt`) and refuses to read the table while it exists."""
+    return partition(run_date).replace("=", "-")
+
+
 # Crash tests set this to a file path: the write (of the table named by PAUSE_TABLE_ENV, or
 # any) creates the file once its staging copy is complete and then waits, so the test can kill
 # the process at that moment.
@@ -262,14 +271,18 @@ def recover_partition(table_folder: Path, run_date: dt.date) -> None:
     """Repair what a killed write of this date left: put back a retired partition if the
     new one never arrived, and remove stale staging/retired folders. Callers hold the date's
     lock (orderlake.locks), so no live write of the date owns those folders."""
-    name = partition(run_date)
-    target = table_folder / name
+    target = table_folder / partition(run_date)
+    # Also the `dt=` spelling that earlier versions used for these folders.
+    stems = (_hidden_stem(run_date), partition(run_date))
     retired = sorted(
-        table_folder.glob(f"{_RETIRED}{name}-*"), key=lambda p: p.stat().st_mtime, reverse=True
+        (p for stem in stems for p in table_folder.glob(f"{_RETIRED}{stem}-*")),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
     )
     if retired and not target.exists():
         retired.pop(0).rename(target)
-    for stale in [*retired, *table_folder.glob(f"{_STAGING}{name}-*")]:
+    staging = [p for stem in stems for p in table_folder.glob(f"{_STAGING}{stem}-*")]
+    for stale in [*retired, *staging]:
         shutil.rmtree(stale, ignore_errors=True)
 
 

@@ -33,10 +33,11 @@ ROWS = 300
 def test_recovery_restores_a_partition_retired_by_a_killed_swap(tmp_path: Path) -> None:
     # Left by a crash between the two renames of the fallback swap: no dt= folder, a retired
     # copy with the previous good files, and a staging copy with the new ones.
-    retired = tmp_path / "_retired-dt=2026-11-21-abc"
+    retired = tmp_path / "_retired-dt-2026-11-21-abc"
     retired.mkdir()
     (retired / "part-0.parquet").write_text("previous good")
-    (tmp_path / "_staging-dt=2026-11-21-def").mkdir()
+    (tmp_path / "_staging-dt-2026-11-21-def").mkdir()
+    (tmp_path / "_staging-dt=2026-11-21-old").mkdir()  # an earlier version's spelling
     (tmp_path / "_staging-dt=2026-11-20-xyz").mkdir()  # another date's write: not ours to touch
     io.recover_partition(tmp_path, DAY)
     assert (tmp_path / "dt=2026-11-21" / "part-0.parquet").read_text() == "previous good"
@@ -171,7 +172,7 @@ def test_a_job_killed_mid_write_keeps_the_previous_output_and_a_rerun_matches(
         job.wait()
 
     orders = Path(lake.table("orders"))
-    assert any(p.name.startswith("_staging-dt=2026-11-21") for p in orders.iterdir())
+    assert any(p.name.startswith("_staging-dt-2026-11-21") for p in orders.iterdir())
     for table, rows in good.items():
         assert duckdb_rows(lake, table) == rows, f"{table} changed by a killed run"
     history = RunHistory.for_lake(crashed)
@@ -205,6 +206,7 @@ def test_the_object_store_path_stages_commits_and_discards(
     io.write_partition(spark.range(3).toDF("n"), table, DAY - dt.timedelta(days=1))
     staged = io.stage_partition(spark.range(10, 13).toDF("n"), table, DAY)
     assert sorted(r.n for r in staged.read().collect()) == [10, 11, 12]
+    assert spark.read.parquet(table).count() == 8  # the table reads while a staging exists
     io.discard_partition(staged)  # a failed check: the table is as it was
     assert sorted(
         p.name for p in (tmp_path / "orders").iterdir() if not p.name.startswith(".")
