@@ -6,7 +6,6 @@ with completed as (
     select
         customer_id,
         customer_name,
-        order_id,
         total_amount
     from orderlake.orders
     where dt between cast(? as varchar) and cast(? as varchar)
@@ -18,7 +17,8 @@ by_customer as (
         customer_id,
         -- One name per customer id: any of its rows will do, and is cheaper than max().
         arbitrary(customer_name) as customer_name,
-        count(order_id) as orders,
+        -- Curated order ids are never null: count the rows, not a column of 18M strings.
+        count(*) as orders,
         sum(total_amount) as revenue
     from completed
     group by customer_id

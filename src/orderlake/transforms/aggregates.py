@@ -24,16 +24,33 @@ def _sum_where(condition: Column, value: Column, data_type: str) -> Column:
     return F.coalesce(F.sum(F.when(condition, value)), F.lit(0)).cast(data_type)
 
 
+def _largest_names(rows: DataFrame, keys: list[str], names: list[str]) -> DataFrame:
+    """Per key, one row of names: of the rows' distinct names, the largest (by the first name
+    column, then the next). Ids and names go one to one in practice; this just picks one.
+
+    Not `max` in the main aggregate: Spark cannot hash-aggregate a string `max`, so grouped
+    with the figures it would sort every row. Here a hash aggregate on strings (the distinct
+    names) comes first and only its few rows per key are sorted."""
+    order = [F.col(name).desc_nulls_last() for name in names]
+    first = F.row_number().over(Window.partitionBy(*keys).orderBy(*order))
+    return (
+        rows.select(*keys, *names)
+        .distinct()
+        .withColumn("_first", first)
+        .where(F.col("_first") == 1)
+        .drop("_first")
+    )
+
+
 def product_daily(orders: DataFrame) -> DataFrame:
     """One row per product: sales (completed orders only), carts and abandonment."""
     completed = _is_status(S.STATUS_COMPLETED)
     abandoned = _is_status(S.STATUS_ABANDONED)
     money = S.PRODUCT_DAILY_SCHEMA[S.REVENUE].dataType.simpleString()
+    names = _largest_names(orders, [S.PRODUCT_ID], [S.PRODUCT_NAME, S.CATEGORY])
     return (
         orders.groupBy(S.PRODUCT_ID)
         .agg(
-            F.max(S.PRODUCT_NAME).alias(S.PRODUCT_NAME),
-            F.max(S.CATEGORY).alias(S.CATEGORY),
             _sum_where(completed, F.col(S.QUANTITY), "bigint").alias(S.UNITS),
             _sum_where(completed, F.col(S.TOTAL_AMOUNT), money).alias(S.REVENUE),
             _count_where(completed).alias(S.ORDERS),
@@ -41,6 +58,7 @@ def product_daily(orders: DataFrame) -> DataFrame:
             _count_where(abandoned).alias(S.ABANDONED_CARTS),
             _sum_where(abandoned, F.col(S.TOTAL_AMOUNT), money).alias(S.ABANDONED_VALUE),
         )
+        .join(names, on=S.PRODUCT_ID)
         .withColumn(S.ABANDONMENT_RATE, (F.col(S.ABANDONED_CARTS) / F.col(S.CARTS)).cast("double"))
         .select(*S.PRODUCT_DAILY_SCHEMA.fieldNames())
     )
@@ -80,6 +98,8 @@ def customer_top_abandoned(limit: int = S.TOP_ABANDONED_PER_CUSTOMER) -> Transfo
 
     def transform(orders: DataFrame) -> DataFrame:
         money = S.CUSTOMER_TOP_ABANDONED_SCHEMA[S.ABANDONED_VALUE].dataType.simpleString()
+        # Only abandoned lines (a few percent of the day): a string `max` sorting them costs
+        # less here than a separate distinct-names pass and join (measured at 10M rows).
         return (
             orders.where(_is_status(S.STATUS_ABANDONED))
             .groupBy(S.CUSTOMER_ID, S.PRODUCT_ID)
