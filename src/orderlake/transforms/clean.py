@@ -70,6 +70,7 @@ _HAS_QUOTE = "_has_quote"
 _SPLIT = "_split"
 _QUOTED = "_quoted"
 _WELL_FORMED = "_well_formed"
+_QUOTED_WELL_FORMED = "_quoted_well_formed"
 # Dedupe: a file's rank among the day's files and its line number, packed in one long.
 _FILE_RANK = "_file_rank"
 _FIRST_KEY = "_first_key"
@@ -134,11 +135,11 @@ def parse_order_lines(lines: DataFrame) -> DataFrame:
             F.when(
                 quoted,
                 (csv_field_count(line) == len(S.RAW_COLUMNS)) & has_balanced_quotes(line),
-            ).alias("_quoted_well_formed"),
+            ).alias(_QUOTED_WELL_FORMED),
         )
         .select(
             *keep,
-            F.when(quoted, F.col("_quoted_well_formed"))
+            F.when(quoted, F.col(_QUOTED_WELL_FORMED))
             .otherwise(F.size(_SPLIT) == len(S.RAW_COLUMNS))
             .alias(_WELL_FORMED),
             *[
