@@ -11,6 +11,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 from pyspark.errors import AnalysisException
@@ -26,6 +27,15 @@ _BLOCK = "_block_start"
 _ROW = "_row_id"
 # A first line longer than this is not a header of ours: reading stops there.
 _FIRST_LINE_LIMIT = 64 * 1024
+
+
+def hadoop_path(spark: SparkSession, path: str, encoded: bool = False) -> tuple[Any, Any]:
+    """(Hadoop FileSystem, Hadoop Path) through the session's JVM: the file systems Spark
+    reads and writes (local, s3:// on Glue). `path` is spelled as the configuration spells it,
+    or, with `encoded`, as a percent-encoded URI (Spark's `_metadata.file_path`)."""
+    jvm = spark.sparkContext._jvm
+    hadoop = jvm.org.apache.hadoop.fs.Path(jvm.java.net.URI(path) if encoded else path)
+    return hadoop.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()), hadoop
 
 
 def _local_path(path: str) -> Path | None:
@@ -121,9 +131,7 @@ def first_line(spark: SparkSession, file_path: str) -> str:
     """A file's first line as the text reader splits lines (at \\n, \\r\\n or \\r), decoded
     as UTF-8 with bad bytes as U+FFFD. `file_path` is spelled as Spark's `_metadata.file_path`
     (a URI, percent-encoded), so it names the file whatever characters its name holds."""
-    jvm = spark.sparkContext._jvm
-    path = jvm.org.apache.hadoop.fs.Path(jvm.java.net.URI(file_path))
-    fs = path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
+    fs, path = hadoop_path(spark, file_path, encoded=True)
     stream = fs.open(path)
     try:
         head = b""
@@ -244,9 +252,8 @@ def discard_partition(staged: StagedPartition) -> None:
     if local is not None:
         shutil.rmtree(local, ignore_errors=True)
         return
-    context = staged.spark.sparkContext
-    path = context._jvm.org.apache.hadoop.fs.Path(staged.path)
-    path.getFileSystem(context._jsc.hadoopConfiguration()).delete(path, True)
+    fs, path = hadoop_path(staged.spark, staged.path)
+    fs.delete(path, True)
 
 
 _STAGING = "_staging-"

@@ -32,6 +32,7 @@ from orderlake.io import (
     StagedPartition,
     commit_partition,
     discard_partition,
+    hadoop_path,
     read_raw_lines,
     stage_partition,
     write_partition,
@@ -48,7 +49,7 @@ from orderlake.transforms.clean import (
     files_in_wrong_partition,
     keyed_orders,
     quarantined_rows,
-    reject_files,
+    reject_files_in_wrong_partition,
     to_curated_orders,
 )
 
@@ -90,10 +91,8 @@ def list_raw_files(spark: SparkSession, folder: str) -> dict[str, int]:
     """Every file in a raw partition with its size, empty ones included (Spark's readers skip
     files of 0 bytes, which would otherwise vanish from the accounting). Only .csv files are
     read; the others are listed in dq_results as ignored. Hidden files (`.x`, `_x`) are not."""
-    jvm = spark.sparkContext._jvm
-    path = jvm.org.apache.hadoop.fs.Path(folder)
     try:
-        fs = path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
+        fs, path = hadoop_path(spark, folder)
         statuses = fs.listStatus(path) if fs.exists(path) else None
     except Exception as exc:  # py4j wraps the Hadoop error; its first line says what failed
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
@@ -144,9 +143,9 @@ def run(
     staged: list[StagedPartition] = []
     try:
         validated = checked.transform(
-            reject_files(files_in_wrong_partition(checked, config.run_date))
+            reject_files_in_wrong_partition(files_in_wrong_partition(checked, config.run_date))
         )
-        keyed = keyed_orders(validated)
+        keyed = keyed_orders(validated, raw.files)
         duplicates = duplicated_orders(keyed).persist(StorageLevel.MEMORY_AND_DISK)
         duplicated_ids, duplicates_dropped = duplicate_counts(duplicates)
         curated = to_curated_orders(

@@ -18,6 +18,8 @@ from orderlake import schema as S
 from orderlake.io import RawFile
 from orderlake.transforms.clean import FILE_REASON, is_accepted
 
+_NO_LINES = RawFile(lines=0, nonblank_lines=0, first_line=None)  # a file the text reader saw empty
+
 ACCEPTED = "accepted"
 REJECTED = "rejected"
 EMPTY = "empty"
@@ -88,7 +90,6 @@ def account(
     (files with no lines at all, and files that are not .csv, appear only there); `raw` holds
     the line counts of the pass that numbered the lines; `duplicates_dropped` is the run's
     count from the dedupe's own aggregate."""
-    nonblank = {path: (f.nonblank_lines, f.first_line) for path, f in raw.items()}
     stats = {
         r[S.SOURCE_FILE]: r
         for r in validated.groupBy(S.SOURCE_FILE)
@@ -102,12 +103,13 @@ def account(
         .collect()
     }
     # Spark may percent-encode the paths it reports; name each file as the rows do.
-    spelled = {unquote(path): path for path in nonblank}
+    spelled = {unquote(path): path for path in raw}
     files = {spelled.get(unquote(path), path): size for path, size in files.items()}
     curated_by_file = {r[0]: r[1] for r in curated.groupBy(S.SOURCE_FILE).count().collect()}
     accounts = []
-    for path in sorted(set(files) | set(nonblank)):
-        lines_n, first_line = nonblank.get(path, (0, None))
+    for path in sorted(set(files) | set(raw)):
+        lines = raw.get(path, _NO_LINES)
+        lines_n, first_line = lines.nonblank_lines, lines.first_line
         row = stats.get(path)
         reason = row["file_reason"] if row else None
         header_rejected = reason in (S.REASON_MISSING_HEADER, S.REASON_WRONG_HEADER)

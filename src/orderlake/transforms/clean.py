@@ -18,7 +18,7 @@ The raw text is kept only for rejected rows, the only ones that need it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import reduce
 
 from pyspark.sql import Column, DataFrame
@@ -238,10 +238,11 @@ def files_in_wrong_partition(checked: DataFrame, run_date: dt.date) -> list[str]
     return sorted(r[0] for r in wrong.collect())
 
 
-def reject_files(files: list[str], code: str = S.REASON_WRONG_PARTITION) -> Transform:
-    """Reject every line of these files with a file-level reason before its own reasons. Every
-    line of a file in the wrong partition already has a reason of its own (its time is off
-    the run date, or missing), so its raw text is there."""
+def reject_files_in_wrong_partition(files: list[str]) -> Transform:
+    """Reject every line of these files with `file_in_wrong_partition` before its own reasons.
+    Every line of a file in the wrong partition already has a reason of its own (its time is
+    off the run date, or missing), so its raw text is there."""
+    code = S.REASON_WRONG_PARTITION
 
     def transform(checked: DataFrame) -> DataFrame:
         if not files:
@@ -293,13 +294,13 @@ def quarantined_rows(validated: DataFrame) -> DataFrame:
     )
 
 
-def keyed_orders(validated: DataFrame) -> DataFrame:
+def keyed_orders(validated: DataFrame, files: Iterable[str]) -> DataFrame:
     """The accepted rows, with `_first_key`: a long that orders rows by source file name, then
-    line number (the file's rank among the day's files, and the line, packed in one number)."""
+    line number (the file's rank among the day's `files`, every `source_file` the rows name,
+    and the line, packed in one number)."""
     accepted = validated.where(is_accepted())
-    files = sorted(r[0] for r in accepted.select(S.SOURCE_FILE).distinct().collect())
     ranks = accepted.sparkSession.createDataFrame(
-        list(enumerate(files)),
+        list(enumerate(sorted(files))),
         T.StructType(
             [T.StructField(_FILE_RANK, T.LongType()), T.StructField(S.SOURCE_FILE, T.StringType())]
         ),
@@ -375,7 +376,7 @@ def validated_lines(run_date: dt.date) -> Transform:
     def transform(lines: DataFrame) -> DataFrame:
         checked = lines.transform(checked_lines(run_date))
         wrong = files_in_wrong_partition(checked, run_date)
-        return checked.transform(reject_files(wrong)).transform(with_reasons)
+        return checked.transform(reject_files_in_wrong_partition(wrong)).transform(with_reasons)
 
     return transform
 
@@ -391,5 +392,6 @@ def to_curated_orders(keyed: DataFrame, duplicates: DataFrame, broadcast: bool =
 
 def curated_from(validated: DataFrame) -> DataFrame:
     """`to_curated_orders` from validated rows in one call (small data, tests)."""
-    keyed = keyed_orders(validated)
+    files = [r[0] for r in validated.select(S.SOURCE_FILE).distinct().collect()]
+    keyed = keyed_orders(validated, files)
     return to_curated_orders(keyed, duplicated_orders(keyed))
