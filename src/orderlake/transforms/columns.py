@@ -40,7 +40,7 @@ def as_valid_utf8(line: Column) -> Column:
 
 def has_replacement_char(line: Column) -> Column:
     """Bytes that were not UTF-8 are decoded as U+FFFD by Spark's text reader."""
-    return F.instr(line, "\ufffd") > 0
+    return line.contains("\ufffd")
 
 
 def header_problem(line: Column) -> Column:
