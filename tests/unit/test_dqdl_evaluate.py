@@ -153,3 +153,28 @@ def test_a_rule_that_cannot_run_is_an_error_and_the_others_still_run(frame):
     assert [o.outcome for o in outcomes] == [ERROR, ERROR, ERROR, PASSED]
     assert "column 'nope' does not exist" in outcomes[0].failure_reason
     assert "no non-null values" in outcomes[1].failure_reason
+
+
+UNIQUENESS_RULES = [
+    'Uniqueness "country" = 0.5',
+    'Uniqueness "name" > 0.5',
+    'IsPrimaryKey "id" "country"',
+    'IsUnique "country"',
+]
+
+
+def test_uniqueness_is_exact_whichever_way_the_values_are_grouped(frame, monkeypatch):
+    from orderlake.quality import evaluate as E
+
+    def measured(outcomes):
+        return [(o.outcome, o.evaluated_metrics) for o in outcomes]
+
+    by_hash = measured(_run(frame, UNIQUENESS_RULES))
+    assert by_hash[0][1] == {"Column.country.Uniqueness": 0.5}  # US twice; CA, "  " once
+    assert by_hash[1][1] == {"Column.name.Uniqueness": 0.75}  # a null is never unique
+    # every row sharing one hash (as if all collided): the values are grouped again
+    monkeypatch.setattr(E, "_row_hash", lambda values: F.lit(7).cast("long"))
+    assert measured(_run(frame, UNIQUENESS_RULES)) == by_hash
+    # too many shared hashes: the values are grouped directly
+    monkeypatch.setattr(E, "SHARED_HASHES_LIMIT", 0)
+    assert measured(_run(frame, UNIQUENESS_RULES)) == by_hash

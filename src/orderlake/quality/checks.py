@@ -20,7 +20,7 @@ from orderlake.errors import OrderlakeError
 from orderlake.quality import glue_dq
 from orderlake.quality.accounting import NOT_RECONCILED, RECONCILED, RunAccount
 from orderlake.quality.dqdl import DqdlError, Ruleset, parse
-from orderlake.quality.evaluate import GroupedCounts, check_supported, evaluate
+from orderlake.quality.evaluate import check_supported, evaluate_all
 from orderlake.quality.outcome import BLOCKING, RuleOutcome
 
 ENGINE_LOCAL = "local"
@@ -71,17 +71,18 @@ def engine() -> str:
 def run_rulesets(
     df: DataFrame, rulesets: list[LoadedRuleset], now: dt.datetime | None = None
 ) -> list[RuleOutcome]:
-    outcomes: list[RuleOutcome] = []
-    grouped_counts: GroupedCounts = {}
-    for loaded in rulesets:
-        if glue_dq.available():
-            found = glue_dq.evaluate_on_glue(df, loaded.text, loaded.name.removesuffix(".dqdl"))
-        else:
-            found = evaluate(df, loaded.ruleset, now, grouped_counts)
-        outcomes += [
-            dataclasses.replace(o, severity=loaded.severity, ruleset=loaded.name) for o in found
+    if glue_dq.available():
+        found = [
+            glue_dq.evaluate_on_glue(df, loaded.text, loaded.name.removesuffix(".dqdl"))
+            for loaded in rulesets
         ]
-    return outcomes
+    else:  # measured together: one pass over the data for every ruleset's aggregates
+        found = evaluate_all(df, [loaded.ruleset for loaded in rulesets], now)
+    return [
+        dataclasses.replace(o, severity=loaded.severity, ruleset=loaded.name)
+        for loaded, outcomes in zip(rulesets, found, strict=True)
+        for o in outcomes
+    ]
 
 
 def blocking_failures(outcomes: list[RuleOutcome]) -> list[RuleOutcome]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import operator
 from collections.abc import Callable
+from functools import reduce
 from typing import Any
 
 from pyspark.errors import PySparkException
@@ -84,25 +85,23 @@ def check_supported(ruleset: Ruleset) -> None:
                         )
 
 
-# Per-column value counts (rows, rows whose value occurs once) measured for one DataFrame:
-# IsPrimaryKey and Uniqueness on the same columns, in one ruleset or several, share one
-# group-by over the data. Keyed by the columns and the rule's `where`.
-GroupedCounts = dict[tuple[tuple[str, ...], str | None], tuple[int, int]]
+def evaluate(df: DataFrame, ruleset: Ruleset, now: dt.datetime | None = None) -> list[RuleOutcome]:
+    """Every rule of the ruleset over `df`, in file order."""
+    return evaluate_all(df, [ruleset], now)[0]
 
 
-def evaluate(
-    df: DataFrame,
-    ruleset: Ruleset,
-    now: dt.datetime | None = None,
-    grouped_counts: GroupedCounts | None = None,
-) -> list[RuleOutcome]:
-    """Every rule of the ruleset over `df`, in file order. Pass the same `grouped_counts`
-    dict when evaluating several rulesets over the same `df` to share their group-bys."""
-    check_supported(ruleset)
+def evaluate_all(
+    df: DataFrame, rulesets: list[Ruleset], now: dt.datetime | None = None
+) -> list[list[RuleOutcome]]:
+    """Several rulesets over the same `df`: their aggregate rules are measured together (one
+    pass over the data for all of them) and IsPrimaryKey/Uniqueness on the same columns
+    share one group-by. The outcomes of each ruleset, in file order."""
+    for ruleset in rulesets:
+        check_supported(ruleset)
     clock = (now or dt.datetime.now(dt.UTC)).replace(tzinfo=None)
-    evaluator = _Evaluator(df, clock, grouped_counts if grouped_counts is not None else {})
-    evaluator.prefetch([rule for node in ruleset.rules for rule in walk(node)])
-    return [evaluator.node(node) for node in ruleset.rules]
+    evaluator = _Evaluator(df, clock)
+    evaluator.prefetch([rule for rs in rulesets for node in rs.rules for rule in walk(node)])
+    return [[evaluator.node(node) for node in rs.rules] for rs in rulesets]
 
 
 # Rule types measured by plain aggregates: many rules are answered by one pass over the data.
@@ -113,15 +112,18 @@ _BATCHED = (
 
 
 class _Evaluator:
-    def __init__(self, df: DataFrame, now: dt.datetime, grouped_counts: GroupedCounts) -> None:
+    def __init__(self, df: DataFrame, now: dt.datetime) -> None:
         self.df = df
         self.now = now
-        self.grouped_counts = grouped_counts
+        # (rows, rows whose value occurs once) per grouped columns and `where`.
+        self.grouped_counts: dict[tuple[tuple[str, ...], str | None], tuple[int, int]] = {}
         self.values: dict[int, dict[str, Any]] = {}
 
     def prefetch(self, rules: list[Rule]) -> None:
-        """Measure every batchable rule in one aggregation. If that fails (a bad `where`, say),
-        each rule is measured alone later, so only the broken one reports an error."""
+        """Measure every batchable rule in one aggregation (a distinct count on its own: in
+        the same aggregation it would have Spark expand every row once per distinct column).
+        If that fails (a bad `where`, say), each rule is measured alone later, so only the
+        broken one reports an error."""
         plans: dict[int, dict[str, Column]] = {}
         for rule in rules:
             if rule.rule_type in _BATCHED and rule.params[:1] and rule.params[0] in self.df.columns:
@@ -131,6 +133,12 @@ class _Evaluator:
                     continue
             elif rule.rule_type == "RowCount":
                 plans[id(rule)] = self.plan(rule)
+        distinct = {key for key, plan in plans.items() if "d" in plan}
+        self._measure({key: plan for key, plan in plans.items() if key not in distinct})
+        for key in distinct:
+            self._measure({key: plans[key]})
+
+    def _measure(self, plans: dict[int, dict[str, Column]]) -> None:
         if not plans:
             return
         columns = [
@@ -201,7 +209,7 @@ class _Evaluator:
         if kind in ("IsComplete", "Completeness"):
             return {"n": rows, "c": F.count(F.when(keep, col))}
         if kind == "DistinctValuesCount":
-            return {"m": F.count_distinct(F.when(keep, col))}
+            return {"d": F.count_distinct(F.when(keep, col))}
         if kind in ("Mean", "Sum", "StandardDeviation"):
             fn = {"Mean": F.avg, "Sum": F.sum, "StandardDeviation": F.stddev_pop}[kind]
             return {"m": fn(F.when(keep, col.cast("double")))}
@@ -241,9 +249,10 @@ class _Evaluator:
                 return _outcome(rule, value == 1.0, f"Value: {_fmt(value)} is not 1.0", metrics)
             return self.compare_outcome(rule, value, metrics)
         if kind in ("DistinctValuesCount", "Mean", "Sum", "StandardDeviation"):
-            if values["m"] is None:
+            measured = values["d" if kind == "DistinctValuesCount" else "m"]
+            if measured is None:
                 raise ValueError(f"{kind} of {rule.params[0]!r} is undefined: no non-null values")
-            value = float(values["m"])
+            value = float(measured)
             return self.compare_outcome(rule, value, {_metric(rule, kind): value})
         share = values["ok"] / values["n"] if values["n"] else 1.0
         metrics = {_metric(rule, f"{kind}.Compliance"): float(share)}
@@ -266,18 +275,7 @@ class _Evaluator:
                 raise ValueError(f"column {name!r} does not exist")
         key = (tuple(cols), rule.where)
         if key not in self.grouped_counts:
-            counts = df.groupBy(*[F.col(f"`{c}`") for c in cols]).agg(F.count(F.lit(1)).alias("_n"))
-            complete = F.lit(True)
-            for name in cols:
-                complete = complete & F.col(f"`{name}`").isNotNull()
-            row = counts.agg(
-                F.sum("_n").alias("total"),
-                F.sum(F.when(complete & (F.col("_n") == 1), 1).otherwise(0)).alias("once"),
-            ).first()
-            self.grouped_counts[key] = (
-                int(row["total"] or 0) if row else 0,
-                int(row["once"] or 0) if row else 0,
-            )
+            self.grouped_counts[key] = _value_counts(df, cols)
         total, once = self.grouped_counts[key]
         share = once / total if total else 0.0
         if rule.rule_type == "IsPrimaryKey":
@@ -348,6 +346,57 @@ class _Evaluator:
         if value.kind == "keyword":
             raise ValueError(f"{value.value} works with =, != and in only")
         return value
+
+
+# Rows sharing a hash are grouped again by their values when there are at most this many
+# such hashes; beyond, the values are grouped directly.
+SHARED_HASHES_LIMIT = 100_000
+
+
+def _value_counts(df: DataFrame, cols: list[str]) -> tuple[int, int]:
+    """(rows, rows whose values in `cols` are all present and occur once), exactly.
+
+    Rows are grouped by a 64-bit hash of their values first: a hash aggregate on one long is
+    far cheaper than one on strings, and a value that occurs twice shares its hash, so a row
+    alone with its hash is unique. The few rows that share a hash (true repeats, or rare
+    collisions) are then grouped by their values. A column of many repeated values has many
+    shared hashes: it is grouped by value directly."""
+    values = [F.col(f"`{name}`") for name in cols]
+    complete = reduce(Column.__and__, [value.isNotNull() for value in values])
+    by_hash = (
+        df.select(_row_hash(values).alias("_h"), complete.alias("_complete"))
+        .groupBy("_h")
+        .agg(F.count(F.lit(1)).alias("_n"), F.count(F.when(F.col("_complete"), 1)).alias("_c"))
+    )
+    alone = (F.col("_n") == 1) & (F.col("_c") == 1)
+    row = by_hash.agg(
+        F.sum("_n").alias("total"),
+        F.count(F.when(alone, 1)).alias("once"),
+        F.count(F.when(F.col("_n") > 1, 1)).alias("shared"),
+    ).first()
+    if row is None or not row["total"]:
+        return 0, 0
+    total, once, shared = int(row["total"]), int(row["once"]), int(row["shared"])
+    if shared == 0:
+        return total, once
+    if shared > SHARED_HASHES_LIMIT:
+        return total, _once_by_value(df, values, complete)
+    hashes = df.sparkSession.createDataFrame(
+        [(r[0],) for r in by_hash.where(F.col("_n") > 1).select("_h").collect()], "_h long"
+    )
+    sharing = df.join(F.broadcast(hashes), _row_hash(values) == hashes["_h"], "left_semi")
+    return total, once + _once_by_value(sharing, values, complete)
+
+
+def _row_hash(values: list[Column]) -> Column:
+    return F.xxhash64(*values)
+
+
+def _once_by_value(df: DataFrame, values: list[Column], complete: Column) -> int:
+    """Rows whose values are all present and occur once in `df`."""
+    counts = df.groupBy(*values).agg(F.count(F.lit(1)).alias("_n"))
+    row = counts.agg(F.count(F.when(complete & (F.col("_n") == 1), 1))).first()
+    return int(row[0] or 0) if row else 0
 
 
 def _scalar_predicate(col: Column, cond: Condition) -> Column:
