@@ -27,9 +27,10 @@ SHARED_CONF: dict[str, str] = {
     "spark.sql.parquet.compression.codec": "snappy",
     "spark.sql.ansi.enabled": "false",
     # Whole-stage code generation fuses a stage into one Java method; HotSpot never compiles a
-    # method over 8000 bytes of bytecode to machine code, so a bigger one (clean_orders' parse
-    # and checks are) would run interpreted, about twice as slow. At 8000 Spark splits such a
-    # stage instead (Spark's documentation suggests this value for HotSpot JVMs).
+    # method over 8000 bytes of bytecode to machine code, so a bigger one would run
+    # interpreted, about twice as slow (clean_orders' checks did, before they converted each
+    # field once). At 8000 Spark runs such a stage operator by operator instead (Spark's
+    # documentation suggests this value for HotSpot JVMs).
     "spark.sql.codegen.hugeMethodLimit": "8000",
     # clean_orders keeps its checked rows cached once and reads them several times; building
     # the compressed cache gathers dictionary statistics of every string value, which cost
