@@ -46,7 +46,8 @@ from orderlake.transforms.clean import (
     checked_lines,
     duplicate_counts,
     duplicated_orders,
-    files_in_wrong_partition,
+    file_rows,
+    in_wrong_partition,
     keyed_orders,
     quarantined_rows,
     reject_files_in_wrong_partition,
@@ -142,9 +143,8 @@ def run(
     duplicates = None
     staged: list[StagedPartition] = []
     try:
-        validated = checked.transform(
-            reject_files_in_wrong_partition(files_in_wrong_partition(checked, config.run_date))
-        )
+        per_file = file_rows(checked, config.run_date)
+        validated = checked.transform(reject_files_in_wrong_partition(in_wrong_partition(per_file)))
         keyed = keyed_orders(validated, raw.files)
         duplicates = duplicated_orders(keyed).persist(StorageLevel.MEMORY_AND_DISK)
         duplicated_ids, duplicates_dropped = duplicate_counts(duplicates)
@@ -158,7 +158,7 @@ def run(
         quarantine = validated.transform(quarantined_rows).repartition(1)
         staged.append(stage_partition(quarantine, config.quarantine_path, config.run_date))
         accounting = account(
-            files, raw.files, validated, written, duplicates_dropped, config.run_date
+            files, raw.files, per_file, written, duplicates_dropped, config.run_date
         )
         outcomes = checks.run_rulesets(written, rulesets, now=started)
         results = checks.results_frame(

@@ -1,8 +1,8 @@
 """Row accounting: for every input file and for the run, rows read = curated + quarantined +
 duplicates dropped. The terms are counted apart (rows read in the pass that numbers the raw
-lines, quarantined from the validated rows, duplicates from the dedupe's aggregate, curated
-from the curated files as written), so a step that loses or repeats rows makes the sums
-disagree and the run fails.
+lines, quarantined from the checked rows, duplicates from the dedupe's aggregate, curated from
+the curated files as written), so a step that loses or repeats rows makes the sums disagree
+and the run fails.
 """
 
 from __future__ import annotations
@@ -12,11 +12,10 @@ from dataclasses import dataclass
 from urllib.parse import unquote
 
 from pyspark.sql import DataFrame
-from pyspark.sql import functions as F
 
 from orderlake import schema as S
 from orderlake.io import RawFile
-from orderlake.transforms.clean import FILE_REASON, is_accepted
+from orderlake.transforms.clean import FileRows
 
 _NO_LINES = RawFile(lines=0, nonblank_lines=0, first_line=None)  # a file the text reader saw empty
 
@@ -81,27 +80,16 @@ class RunAccount:
 def account(
     files: dict[str, int],
     raw: dict[str, RawFile],
-    validated: DataFrame,
+    checked: dict[str, FileRows],
     curated: DataFrame,
     duplicates_dropped: int,
     run_date: dt.date,
 ) -> RunAccount:
     """Count every file's rows. `files` maps each file in the partition to its size in bytes
     (files with no lines at all, and files that are not .csv, appear only there); `raw` holds
-    the line counts of the pass that numbered the lines; `duplicates_dropped` is the run's
-    count from the dedupe's own aggregate."""
-    stats = {
-        r[S.SOURCE_FILE]: r
-        for r in validated.groupBy(S.SOURCE_FILE)
-        .agg(
-            F.count(F.when(is_accepted(), 1)).alias("accepted"),
-            F.count(F.when(~is_accepted(), 1)).alias("quarantined"),
-            F.max(FILE_REASON).alias("file_reason"),
-            F.min(F.to_date(S.ORDER_TS)).alias("first_day"),
-            F.max(F.to_date(S.ORDER_TS)).alias("last_day"),
-        )
-        .collect()
-    }
+    the line counts of the pass that numbered the lines; `checked` the accepted and quarantined
+    rows of each file, as its checked rows add up (`orderlake.transforms.clean.file_rows`);
+    `duplicates_dropped` is the run's count from the dedupe's own aggregate."""
     # Spark may percent-encode the paths it reports; name each file as the rows do.
     spelled = {unquote(path): path for path in raw}
     files = {spelled.get(unquote(path), path): size for path, size in files.items()}
@@ -110,13 +98,13 @@ def account(
     for path in sorted(set(files) | set(raw)):
         lines = raw.get(path, _NO_LINES)
         lines_n, first_line = lines.nonblank_lines, lines.first_line
-        row = stats.get(path)
-        reason = row["file_reason"] if row else None
+        row = checked.get(path)
+        reason = row.file_reason if row else None
         header_rejected = reason in (S.REASON_MISSING_HEADER, S.REASON_WRONG_HEADER)
         # The header is not a row, unless it was not a header at all.
         read = lines_n - (1 if first_line is not None and not header_rejected else 0)
         curated_n = curated_by_file.get(path, 0)
-        accepted = row["accepted"] if row else 0
+        accepted = row.accepted if row else 0
         if not path.endswith(".csv"):
             status, message = IGNORED, f"{path}: not a .csv file, not read"
         elif lines_n == 0:
@@ -130,7 +118,7 @@ def account(
                 source_file=path,
                 rows_read=read,
                 rows_curated=curated_n,
-                rows_quarantined=row["quarantined"] if row else 0,
+                rows_quarantined=row.quarantined if row else 0,
                 duplicates_dropped=accepted - curated_n,
                 status=status,
                 message=message,
@@ -139,13 +127,15 @@ def account(
     return RunAccount(
         rows_read=sum(a.rows_read for a in accounts),
         rows_curated=sum(curated_by_file.values()),
-        rows_quarantined=sum(r["quarantined"] for r in stats.values()),
+        rows_quarantined=sum(r.quarantined for r in checked.values()),
         duplicates_dropped=duplicates_dropped,
         files=tuple(accounts),
     )
 
 
-def _rejection(path: str, reason: str, first_line: str | None, row, run_date: dt.date) -> str:
+def _rejection(
+    path: str, reason: str, first_line: str | None, row: FileRows, run_date: dt.date
+) -> str:
     if reason == S.REASON_MISSING_HEADER:
         return (
             f"{path}: rejected ({reason}): the first line is not a header; expected "
@@ -166,9 +156,9 @@ def _rejection(path: str, reason: str, first_line: str | None, row, run_date: dt
             detail.append("columns are out of order")
         return f"{path}: rejected ({reason}): header has {'; '.join(detail)}"
     days = (
-        f"{row['first_day']}"
-        if row["first_day"] == row["last_day"]
-        else (f"{row['first_day']} to {row['last_day']}")
+        f"{row.first_day}"
+        if row.first_day == row.last_day
+        else f"{row.first_day} to {row.last_day}"
     )
     return (
         f"{path}: rejected ({reason}): no order is dated {run_date.isoformat()}; its orders are "

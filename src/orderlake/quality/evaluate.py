@@ -363,8 +363,11 @@ def _value_counts(df: DataFrame, cols: list[str]) -> tuple[int, int]:
     shared hashes: it is grouped by value directly."""
     values = [F.col(f"`{name}`") for name in cols]
     complete = reduce(Column.__and__, [value.isNotNull() for value in values])
+    # Rows are sent to the task of their hash before grouping: most hashes occur once, so a
+    # partial aggregate before the shuffle would shrink nothing and only add a second one.
     by_hash = (
         df.select(_row_hash(values).alias("_h"), complete.alias("_complete"))
+        .repartition("_h")
         .groupBy("_h")
         .agg(F.count(F.lit(1)).alias("_n"), F.count(F.when(F.col("_complete"), 1)).alias("_c"))
     )

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import reduce
 
 from pyspark.sql import Column, DataFrame
@@ -247,18 +248,59 @@ def validate_orders(run_date: dt.date) -> Transform:
 _TYPED = {S.QUANTITY, S.UNIT_PRICE, S.CURRENCY, S.ORDER_TS, S.STATUS}
 
 
+@dataclass(frozen=True)
+class FileRows:
+    """What one file's checked rows add up to: one aggregate over all of them gives both the
+    partition check and the row accounting's per-file figures."""
+
+    accepted: int
+    quarantined: int
+    file_reason: str | None  # with `file_in_wrong_partition` when the partition check failed
+    first_day: dt.date | None  # of the file's valid order times
+    last_day: dt.date | None
+
+
+def file_rows(checked: DataFrame, run_date: dt.date) -> dict[str, FileRows]:
+    """Per file, its accepted and quarantined rows and the days its valid order times span.
+    A file none of whose valid order times fall on the run date is in the wrong dt= folder:
+    its `file_reason` says so. Every line of such a file already has a reason of its own (its
+    time is off the run date, or missing), so the counts hold as they are."""
+    day = F.to_date(F.col(S.ORDER_TS))
+    dated = F.col(S.ORDER_TS).isNotNull() & F.col(FILE_REASON).isNull()
+    rows = (
+        checked.groupBy(S.SOURCE_FILE)
+        .agg(
+            F.count(F.when(is_accepted(), 1)).alias("accepted"),
+            F.count(F.when(~is_accepted(), 1)).alias("quarantined"),
+            F.max(FILE_REASON).alias("file_reason"),
+            F.min(day).alias("first_day"),
+            F.max(day).alias("last_day"),
+            F.count(F.when(dated, 1)).alias("dated"),
+            F.count(F.when(dated & (day == F.lit(run_date)), 1)).alias("on_run_date"),
+        )
+        .collect()
+    )
+    wrong = {r[S.SOURCE_FILE] for r in rows if r["dated"] > 0 and r["on_run_date"] == 0}
+    return {
+        r[S.SOURCE_FILE]: FileRows(
+            accepted=r["accepted"],
+            quarantined=r["quarantined"],
+            file_reason=S.REASON_WRONG_PARTITION if r[S.SOURCE_FILE] in wrong else r["file_reason"],
+            first_day=r["first_day"],
+            last_day=r["last_day"],
+        )
+        for r in rows
+    }
+
+
+def in_wrong_partition(rows: dict[str, FileRows]) -> list[str]:
+    return sorted(path for path, f in rows.items() if f.file_reason == S.REASON_WRONG_PARTITION)
+
+
 def files_in_wrong_partition(checked: DataFrame, run_date: dt.date) -> list[str]:
     """Files none of whose valid order times fall on the run date: put in the wrong dt=
     folder. One small aggregate per file; the answer is a handful of names at most."""
-    dated = F.col(S.ORDER_TS).isNotNull() & F.col(FILE_REASON).isNull()
-    on_day = dated & (F.to_date(F.col(S.ORDER_TS)) == F.lit(run_date))
-    wrong = (
-        checked.groupBy(S.SOURCE_FILE)
-        .agg(F.count(F.when(dated, 1)).alias("_dated"), F.count(F.when(on_day, 1)).alias("_on"))
-        .where((F.col("_dated") > 0) & (F.col("_on") == 0))
-        .select(S.SOURCE_FILE)
-    )
-    return sorted(r[0] for r in wrong.collect())
+    return in_wrong_partition(file_rows(checked, run_date))
 
 
 def reject_files_in_wrong_partition(files: list[str]) -> Transform:
@@ -337,9 +379,13 @@ def keyed_orders(validated: DataFrame, files: Iterable[str]) -> DataFrame:
 def duplicated_orders(keyed: DataFrame) -> DataFrame:
     """Order ids seen more than once: `_copies`, and `_kept_key`, the key of the occurrence
     kept (the first, by source file name then line number). A hash aggregate on the id with
-    two fixed-width buffers: it neither sorts the rows nor carries their other columns."""
+    two fixed-width buffers: it neither sorts the rows nor carries their other columns. Rows
+    go to the task of their id first: nearly every id occurs once, so an aggregate before the
+    shuffle would shrink nothing."""
     return (
-        keyed.groupBy(S.ORDER_ID)
+        keyed.select(S.ORDER_ID, _FIRST_KEY)
+        .repartition(S.ORDER_ID)
+        .groupBy(S.ORDER_ID)
         .agg(F.count(F.lit(1)).alias(_COPIES), F.min(_FIRST_KEY).alias(_KEPT_KEY))
         .where(F.col(_COPIES) > 1)
     )
