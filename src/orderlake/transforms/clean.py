@@ -68,6 +68,8 @@ REASON_ORDER: tuple[str, ...] = (
 REASON_BIT: dict[str, int] = {code: 1 << place for place, code in enumerate(REASON_ORDER)}
 
 _HAS_QUOTE = "_has_quote"
+_QUOTE_PARTS = "_quote_parts"
+_NEEDS_CSV = "_needs_csv"
 _SPLIT = "_split"
 _QUOTED = "_quoted"
 _WELL_FORMED = "_well_formed"
@@ -124,40 +126,80 @@ def data_lines(lines: DataFrame) -> DataFrame:
 
 def parse_order_lines(lines: DataFrame) -> DataFrame:
     """Split each line into its fields (trimmed; blank is null); keep the line's own text and
-    position. Most lines hold no quote and are split at commas; only lines with a quote go
-    through the CSV parser and the quote-aware field count."""
+    position. Most lines hold no quote and are split at commas. A line whose only quotes
+    enclose one whole field (`a,"b, c",d`) is split around that field; any other line with a
+    quote goes through Spark's CSV parser and the quote-aware field count (an order of
+    magnitude dearer a line, so it is kept for the lines that need it)."""
     line = F.col(S.RAW_LINE)
     keep = [S.SOURCE_FILE, S.LINE_NUMBER, S.RAW_LINE, FILE_REASON]
-    quoted = F.col(_HAS_QUOTE)
+    quoted, parts, csv = F.col(_HAS_QUOTE), F.col(_QUOTE_PARTS), F.col(_NEEDS_CSV)
     return (
         lines.select(*keep, line.contains('"').alias(_HAS_QUOTE))
+        .select(*keep, _HAS_QUOTE, F.when(quoted, F.split(line, '"', -1)).alias(_QUOTE_PARTS))
+        .select(*keep, _QUOTE_PARTS, (quoted & ~_one_quoted_field(line, parts)).alias(_NEEDS_CSV))
+        # The CSV parser in a step of its own. Spark cannot fuse it into generated code, so
+        # this step's rows are copied out whole: the fields split here would be copied too,
+        # and they are split in the next step. (That step reads each parsed field apart, so
+        # the optimizer does not merge the two.)
         .select(
             *keep,
-            _HAS_QUOTE,
-            F.when(~quoted, F.split(line, ",", -1)).alias(_SPLIT),
+            _QUOTE_PARTS,
+            _NEEDS_CSV,
             F.when(
-                quoted,
-                F.from_csv(line, S.RAW_SCHEMA.simpleString(), {"mode": "PERMISSIVE"}),
+                csv, F.from_csv(line, S.RAW_SCHEMA.simpleString(), {"mode": "PERMISSIVE"})
             ).alias(_QUOTED),
             F.when(
-                quoted,
-                (csv_field_count(line) == len(S.RAW_COLUMNS)) & has_balanced_quotes(line),
+                csv, (csv_field_count(line) == len(S.RAW_COLUMNS)) & has_balanced_quotes(line)
             ).alias(_QUOTED_WELL_FORMED),
         )
         .select(
             *keep,
-            F.when(quoted, F.col(_QUOTED_WELL_FORMED))
+            _NEEDS_CSV,
+            _QUOTED_WELL_FORMED,
+            *[F.col(f"{_QUOTED}.{name}").alias(f"{_QUOTED}_{name}") for name in S.RAW_COLUMNS],
+            F.when(~csv, _split_fields(line, parts)).alias(_SPLIT),
+        )
+        .select(
+            *keep,
+            F.when(csv, F.col(_QUOTED_WELL_FORMED))
             .otherwise(F.size(_SPLIT) == len(S.RAW_COLUMNS))
             .alias(_WELL_FORMED),
             *[
                 F.trim(
-                    F.when(quoted, F.col(f"{_QUOTED}.{name}")).otherwise(F.col(_SPLIT)[place])
+                    F.when(csv, F.col(f"{_QUOTED}_{name}")).otherwise(F.col(_SPLIT)[place])
                 ).alias(name)
                 for place, name in enumerate(S.RAW_COLUMNS)
             ],
         )
         # A separate step, so each field is trimmed once (inlined, the trim would run twice).
         .select(*keep, _WELL_FORMED, *[_null_if_empty(name) for name in S.RAW_COLUMNS])
+    )
+
+
+def _one_quoted_field(line: Column, parts: Column) -> Column:
+    """Whether the line's quotes are exactly two, opening and closing one whole field, with
+    no backslash anywhere (the CSV parser's escape character): then the parser's fields are
+    the text around the quotes split at commas, with the quoted text as one field between.
+    `parts` is the line split at quotes."""
+    before, after = parts[0], parts[2]
+    return (
+        (F.size(parts) == 3)
+        & ~line.contains("\\")
+        & ((before == "") | before.endswith(","))
+        & ((after == "") | after.startswith(","))
+    )
+
+
+def _split_fields(line: Column, parts: Column) -> Column:
+    """The fields of a line without quotes (`parts` null), or of a line whose one quoted
+    field `_one_quoted_field` found: the fields before it, its text, the fields after it."""
+    before, after = F.split(parts[0], ",", -1), F.split(parts[2], ",", -1)
+    return F.when(parts.isNull(), F.split(line, ",", -1)).otherwise(
+        F.concat(
+            F.slice(before, 1, F.size(before) - 1),
+            F.array(parts[1]),
+            F.slice(after, 2, F.size(after) - 1),
+        )
     )
 
 
