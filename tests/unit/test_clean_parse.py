@@ -55,8 +55,7 @@ LINES = [
 def parsed(spark):
     lines = spark.createDataFrame(
         [("f.csv", number, text, None) for number, text in enumerate(LINES, start=2)],
-        f"{S.SOURCE_FILE} string, {S.LINE_NUMBER} long, {S.RAW_LINE} string, "
-        f"{FILE_REASON} string",
+        f"{S.SOURCE_FILE} string, {S.LINE_NUMBER} long, {S.RAW_LINE} string, {FILE_REASON} string",
     )
     line = F.col(S.RAW_LINE)
     reference = lines.select(
