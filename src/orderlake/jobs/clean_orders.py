@@ -157,6 +157,9 @@ def run(
         # the rejected rows meet in the one task that writes the file.
         quarantine = validated.transform(quarantined_rows).repartition(1)
         staged.append(stage_partition(quarantine, config.quarantine_path, config.run_date))
+        # Nothing reads the checked rows again: their memory goes to the rules' aggregates.
+        duplicates.unpersist()
+        checked.unpersist()
         accounting = account(
             files, raw.files, per_file, written, duplicates_dropped, config.run_date
         )
