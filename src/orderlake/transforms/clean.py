@@ -322,12 +322,13 @@ def file_rows(checked: DataFrame, run_date: dt.date) -> dict[str, FileRows]:
         )
         .collect()
     )
-    wrong = {r[S.SOURCE_FILE] for r in rows if r["dated"] > 0 and r["on_run_date"] == 0}
     return {
         r[S.SOURCE_FILE]: FileRows(
             accepted=r["accepted"],
             quarantined=r["quarantined"],
-            file_reason=S.REASON_WRONG_PARTITION if r[S.SOURCE_FILE] in wrong else r["file_reason"],
+            file_reason=S.REASON_WRONG_PARTITION
+            if r["dated"] > 0 and r["on_run_date"] == 0
+            else r["file_reason"],
             first_day=r["first_day"],
             last_day=r["last_day"],
         )
