@@ -6,7 +6,9 @@ Generates one day as CSV into a temporary lake (timed: the generator's rows/s), 
 repetition runs the three jobs in one Spark session in a subprocess and the DuckDB reference
 in another, so each side's peak memory is its own (the Spark JVM is a child of the Spark
 subprocess and is reaped before it exits). The outputs must agree (bench/compare.py) before
-any figure is printed; figures also go to bench/results/<timestamp>-<rows>.json.
+any figure is printed; figures also go to bench/results/<timestamp>-<rows>.json. With
+--floors, each repetition also runs bench/floors.py (the least Spark work of each kind) in a
+process of its own, after the two sides, and prints it against DuckDB's total.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import time
 from pathlib import Path
 
 from bench.compare import compare_outputs, partition_files
+from bench.floors import FLOORS
 from bench.generate import RUN_DATE
 from bench.spark_side import JOBS
 from orderlake.lake import Lake
@@ -86,6 +89,13 @@ def summarise(reps: list[dict], rows: int, csv_mb: float) -> dict:
         "duckdb": max(r["duckdb"]["peak_rss_mb"] for r in reps),
     }
     table["peak_rss_mb"]["ratio"] = table["peak_rss_mb"]["spark"] / table["peak_rss_mb"]["duckdb"]
+    if all("floors" in r for r in reps):
+        duckdb_total = table["jobs_total"]["duckdb"]["median"]
+        table["floors"] = {}
+        for name in FLOORS:
+            stats = _stats([r["floors"]["floors"][name] for r in reps])
+            stats["ratio"] = stats["median"] / duckdb_total
+            table["floors"][name] = stats
     return table
 
 
@@ -115,6 +125,16 @@ def print_report(result: dict) -> None:
         f"(each side's peak includes the harness's {result['harness_rss_mb']:.0f} MB it was "
         "forked from)"
     )
+    if "floors" in summary:
+        print(
+            "\nSpark floors (the least Spark work of each kind, one session; a yardstick, "
+            "outputs not compared):"
+        )
+        print(f"{'step':18} {'min/med/max s':>16} {'x DuckDB total':>14}  what")
+        for name, what in FLOORS.items():
+            row = summary["floors"][name]
+            span = f"{row['min']:.1f}/{row['median']:.1f}/{row['max']:.1f}"
+            print(f"{name:18} {span:>16} {row['ratio']:>14.2f}  {what}")
     print("\nfiles per partition (Spark lake):")
     for table, files in result["partition_files"].items():
         print(
@@ -133,6 +153,11 @@ def main(argv: list[str] | None = None) -> int:
         "--driver-memory", help="Spark driver heap for the bench (default: orderlake.spark's)"
     )
     parser.add_argument("--workdir", type=Path, help="keep the lakes here (default: a temp dir)")
+    parser.add_argument(
+        "--floors",
+        action="store_true",
+        help="also time the least Spark work of each kind (bench/floors.py) per repetition",
+    )
     args = parser.parse_args(argv)
     if args.rows < 1 or args.reps < 1:
         parser.error("--rows and --reps must be at least 1")
@@ -177,7 +202,16 @@ def main(argv: list[str] | None = None) -> int:
                 f"duckdb {duck['process_s']:.1f} s",
                 flush=True,
             )
-            reps.append({"spark": spark, "duckdb": duck})
+            rep_figures = {"spark": spark, "duckdb": duck}
+            if args.floors:
+                rep_figures["floors"] = _side(
+                    "bench.floors",
+                    [str(raw_day), str(work / "floors")],
+                    work / "floors.json",
+                    env,
+                )
+                print(f"rep {rep + 1}: floors {rep_figures['floors']['process_s']:.1f} s")
+            reps.append(rep_figures)
         result = {
             "rows": args.rows,
             "harness_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,

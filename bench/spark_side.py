@@ -35,7 +35,7 @@ def run_jobs(spark: SparkSession, lake_root: Path, run_date: dt.date) -> dict[st
     return timings
 
 
-def _stop_and_reap(spark: SparkSession) -> None:
+def stop_and_reap(spark: SparkSession) -> None:
     """Stop Spark and wait for the JVM to exit, so RUSAGE_CHILDREN includes its peak."""
     gateway = spark.sparkContext._gateway
     proc = getattr(gateway, "proc", None)
@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     spark = local_session("orderlake-bench", {"spark.driver.memory": memory} if memory else None)
     startup = time.perf_counter() - started
     timings = run_jobs(spark, args.lake, args.run_date)
-    _stop_and_reap(spark)
+    stop_and_reap(spark)
     figures = {
         "jobs": timings,
         "session_start_s": startup,

@@ -13,8 +13,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bench.compare import compare_outputs, partition_files  # noqa: E402
 from bench.duckdb_reference import run_reference  # noqa: E402
+from bench.floors import FLOORS, run_floors  # noqa: E402
 from bench.generate import RUN_DATE, generate  # noqa: E402
-from bench.spark_side import run_jobs  # noqa: E402
+from bench.run import summarise  # noqa: E402
+from bench.spark_side import JOBS, run_jobs  # noqa: E402
 from orderlake.lake import Lake  # noqa: E402
 
 
@@ -74,3 +76,44 @@ def test_a_missing_quarantined_row_is_reported(both_sides, tmp_path):
     )
     problems = compare_outputs(lake, tampered, RUN_DATE)
     assert [p for p in problems if p.startswith("quarantine:")]
+
+
+def test_floors_time_every_step_and_do_its_work(both_sides, spark, tmp_path):
+    lake = both_sides[0]
+    raw_day = Path(lake.table_partition("raw_orders", RUN_DATE))
+    timings, rows = run_floors(spark, raw_day, tmp_path)
+    assert list(timings) == list(FLOORS) and all(t > 0 for t in timings.values())
+    lines = [
+        line
+        for csv in raw_day.glob("*.csv")
+        for line in csv.read_text(encoding="utf-8", errors="replace").splitlines()
+    ]
+    data = [line for line in lines if line and not line.startswith("order_id,")]
+    assert rows["lines"] == len(lines)
+    assert rows["typed"] == len(data)
+    assert rows["distinct_ids"] == len({line.split(",")[0] for line in data})
+    assert 0 < rows["products"] <= rows["typed"]
+    assert 0 < rows["plain"] <= rows["distinct_ids"]
+
+
+def test_the_summary_sets_each_floor_against_duckdbs_total():
+    def rep(spark_s: float, duck_s: float, floor_s: float) -> dict:
+        jobs = {name: spark_s for name in JOBS}
+        duck = {name: duck_s for name in JOBS}
+        return {
+            "spark": {
+                "jobs": jobs,
+                "process_s": 1,
+                "cpu_s": 1,
+                "driver_peak_rss_mb": 1,
+                "jvm_peak_rss_mb": 1,
+            },
+            "duckdb": {"jobs": duck, "process_s": 1, "cpu_s": 1, "peak_rss_mb": 1},
+            "floors": {"floors": {name: floor_s for name in FLOORS}},
+        }
+
+    summary = summarise([rep(3, 1, 6), rep(3, 2, 9), rep(3, 3, 12)], rows=10, csv_mb=1)
+    # DuckDB's total median: 3 jobs x 2 s; the floors' median 9 s.
+    assert summary["floors"]["plain_job"] == {"min": 6, "median": 9, "max": 12, "ratio": 1.5}
+    without = {side: figures for side, figures in rep(3, 1, 6).items() if side != "floors"}
+    assert "floors" not in summarise([without], rows=10, csv_mb=1)
