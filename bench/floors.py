@@ -15,18 +15,17 @@ figures tell how far the jobs are from what Spark itself costs on this machine.
 from __future__ import annotations
 
 import argparse
-import os
-import resource
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from bench import report
-from bench.spark_side import cpu_seconds, stop_and_reap
+from bench.spark_side import run_in_session
 from orderlake import schema as S
 
 # Step names in the order they run, with what each measures (printed by the harness).
@@ -118,22 +117,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not any(args.raw_day.glob("*.csv")):
         parser.error(f"no CSV files in {args.raw_day}")
-    from orderlake.spark import local_session
 
-    started = time.perf_counter()
-    memory = os.environ.get("ORDERLAKE_BENCH_DRIVER_MEMORY")
-    spark = local_session("orderlake-floors", {"spark.driver.memory": memory} if memory else None)
-    startup = time.perf_counter() - started
-    timings, rows = run_floors(spark, args.raw_day, args.out)
-    stop_and_reap(spark)
-    figures = {
-        "floors": timings,
-        "rows": rows,
-        "session_start_s": startup,
-        "jvm_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
-        "cpu_s": cpu_seconds(resource.RUSAGE_SELF) + cpu_seconds(resource.RUSAGE_CHILDREN),
-    }
-    report(figures, args.result)
+    def work(spark: SparkSession) -> dict[str, Any]:
+        timings, rows = run_floors(spark, args.raw_day, args.out)
+        return {"floors": timings, "rows": rows}
+
+    report(run_in_session("orderlake-floors", work), args.result)
     return 0
 
 

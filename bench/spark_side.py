@@ -13,7 +13,9 @@ import os
 import resource
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from pyspark.sql import SparkSession
 
@@ -58,24 +60,33 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("run_date", type=dt.date.fromisoformat)
     parser.add_argument("--result", type=Path, help="write timings and peak RSS here (JSON)")
     args = parser.parse_args(argv)
+    figures = run_in_session(
+        "orderlake-bench", lambda spark: {"jobs": run_jobs(spark, args.lake, args.run_date)}
+    )
+    report(figures, args.result)
+    return 0
+
+
+def run_in_session(app_name: str, work: Callable[[SparkSession], dict[str, Any]]) -> dict[str, Any]:
+    """Run `work` in a local session with the pipeline's settings, then stop Spark and reap its
+    JVM; `work`'s figures plus the session's start time, the peak RSS of the Python driver and
+    of the JVM, and both processes' CPU seconds."""
     from orderlake.spark import local_session
 
     started = time.perf_counter()
     memory = os.environ.get("ORDERLAKE_BENCH_DRIVER_MEMORY")
-    spark = local_session("orderlake-bench", {"spark.driver.memory": memory} if memory else None)
+    spark = local_session(app_name, {"spark.driver.memory": memory} if memory else None)
     startup = time.perf_counter() - started
-    timings = run_jobs(spark, args.lake, args.run_date)
+    figures = work(spark)
     stop_and_reap(spark)
-    figures = {
-        "jobs": timings,
+    return {
+        **figures,
         "session_start_s": startup,
         "master": os.environ.get("ORDERLAKE_SPARK_MASTER", "local[*]"),
         "driver_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "jvm_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
         "cpu_s": cpu_seconds(resource.RUSAGE_SELF) + cpu_seconds(resource.RUSAGE_CHILDREN),
     }
-    report(figures, args.result)
-    return 0
 
 
 if __name__ == "__main__":
