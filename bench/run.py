@@ -7,7 +7,7 @@ repetition runs the three jobs in one Spark session in a subprocess and the Duck
 in another, so each side's peak memory is its own (the Spark JVM is a child of the Spark
 subprocess and is reaped before it exits). The outputs must agree (bench/compare.py) before
 any figure is printed; figures also go to bench/results/<timestamp>-<rows>.json. With
---floors, each repetition also runs bench/floors.py (the least Spark work of each kind) in a
+--floors, each repetition also runs bench/floors.py (plain Spark work of each kind) in a
 process of its own, after the two sides, and prints it against DuckDB's total.
 """
 
@@ -127,7 +127,7 @@ def print_report(result: dict) -> None:
     )
     if "floors" in summary:
         print(
-            "\nSpark floors (the least Spark work of each kind, one session; a yardstick, "
+            "\nSpark floors (plain Spark work of each kind, one session; a yardstick, "
             "outputs not compared):"
         )
         print(f"{'step':18} {'min/med/max s':>16} {'x DuckDB total':>14}  what")
@@ -156,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--floors",
         action="store_true",
-        help="also time the least Spark work of each kind (bench/floors.py) per repetition",
+        help="also time plain Spark work of each kind (bench/floors.py) per repetition",
     )
     args = parser.parse_args(argv)
     if args.rows < 1 or args.reps < 1:
