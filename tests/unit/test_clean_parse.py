@@ -2,8 +2,9 @@
 
 Lines without quotes are split at commas, and lines whose only quotes enclose one whole field
 are split around it; every other line with a quote goes through `from_csv`. Each line here is
-parsed both by `parse_order_lines` and by `from_csv` alone: the fields must agree on every line
-that counts as well formed, and well-formedness must be what the quote-aware count says."""
+parsed both by `parse_order_lines` and by that CSV path alone (`csv_fields`,
+`is_well_formed_csv`): the fields must agree on every line that counts as well formed, and
+well-formedness must be what the quote-aware count says."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pyspark.sql import functions as F
 
 from orderlake import schema as S
 from orderlake.transforms.clean import _WELL_FORMED, FILE_REASON, parse_order_lines
-from orderlake.transforms.columns import csv_field_count, has_balanced_quotes
+from orderlake.transforms.columns import csv_fields, is_well_formed_csv
 
 FIELDS = [f"f{place}" for place in range(len(S.RAW_COLUMNS))]
 
@@ -60,8 +61,8 @@ def parsed(spark):
     line = F.col(S.RAW_LINE)
     reference = lines.select(
         S.LINE_NUMBER,
-        ((csv_field_count(line) == len(FIELDS)) & has_balanced_quotes(line)).alias("_expected"),
-        F.from_csv(line, S.RAW_SCHEMA.simpleString(), {"mode": "PERMISSIVE"}).alias("_csv"),
+        is_well_formed_csv(line).alias("_expected"),
+        csv_fields(line).alias("_csv"),
     ).select(
         S.LINE_NUMBER,
         "_expected",

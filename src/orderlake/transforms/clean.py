@@ -29,14 +29,14 @@ from pyspark.sql import types as T
 from orderlake import schema as S
 from orderlake.transforms.columns import (
     as_valid_utf8,
-    csv_field_count,
-    has_balanced_quotes,
+    csv_fields,
     has_replacement_char,
     header_problem,
     is_blank,
     is_valid_email,
     is_valid_price,
     is_valid_quantity,
+    is_well_formed_csv,
     normalised_code,
     order_timestamp,
     total_amount,
@@ -145,12 +145,8 @@ def parse_order_lines(lines: DataFrame) -> DataFrame:
             *keep,
             _QUOTE_PARTS,
             _NEEDS_CSV,
-            F.when(
-                csv, F.from_csv(line, S.RAW_SCHEMA.simpleString(), {"mode": "PERMISSIVE"})
-            ).alias(_QUOTED),
-            F.when(
-                csv, (csv_field_count(line) == len(S.RAW_COLUMNS)) & has_balanced_quotes(line)
-            ).alias(_QUOTED_WELL_FORMED),
+            F.when(csv, csv_fields(line)).alias(_QUOTED),
+            F.when(csv, is_well_formed_csv(line)).alias(_QUOTED_WELL_FORMED),
         )
         .select(
             *keep,
@@ -337,13 +333,8 @@ def file_rows(checked: DataFrame, run_date: dt.date) -> dict[str, FileRows]:
 
 
 def in_wrong_partition(rows: dict[str, FileRows]) -> list[str]:
+    """The files `file_rows` found in the wrong dt= folder: a handful of names at most."""
     return sorted(path for path, f in rows.items() if f.file_reason == S.REASON_WRONG_PARTITION)
-
-
-def files_in_wrong_partition(checked: DataFrame, run_date: dt.date) -> list[str]:
-    """Files none of whose valid order times fall on the run date: put in the wrong dt=
-    folder. One small aggregate per file; the answer is a handful of names at most."""
-    return in_wrong_partition(file_rows(checked, run_date))
 
 
 def reject_files_in_wrong_partition(files: list[str]) -> Transform:
@@ -465,7 +456,7 @@ def curated_orders(orders: DataFrame) -> DataFrame:
 
 def checked_lines(run_date: dt.date, headers: DataFrame | None = None) -> Transform:
     """Raw lines to one row per data line with its `_reason_mask`, all but the file-level
-    check that needs every row's time (`files_in_wrong_partition`). `headers` gives each
+    check that needs every row's time (`file_rows`). `headers` gives each
     file's first line; by default it is taken from the lines."""
 
     def transform(lines: DataFrame) -> DataFrame:
@@ -487,7 +478,7 @@ def validated_lines(run_date: dt.date) -> Transform:
 
     def transform(lines: DataFrame) -> DataFrame:
         checked = lines.transform(checked_lines(run_date))
-        wrong = files_in_wrong_partition(checked, run_date)
+        wrong = in_wrong_partition(file_rows(checked, run_date))
         return checked.transform(reject_files_in_wrong_partition(wrong)).transform(with_reasons)
 
     return transform

@@ -32,6 +32,16 @@ def has_balanced_quotes(line: Column) -> Column:
     return quotes % 2 == 0
 
 
+def csv_fields(line: Column) -> Column:
+    """The line's fields as Spark's CSV parser reads them (a struct of RAW_SCHEMA's strings)."""
+    return F.from_csv(line, S.RAW_SCHEMA.simpleString(), {"mode": "PERMISSIVE"})
+
+
+def is_well_formed_csv(line: Column) -> Column:
+    """Whether the line holds exactly the raw columns' number of fields, quotes balanced."""
+    return (csv_field_count(line) == len(S.RAW_COLUMNS)) & has_balanced_quotes(line)
+
+
 def as_valid_utf8(line: Column) -> Column:
     """Spark's text reader keeps each line's bytes as they are, valid UTF-8 or not; re-encoding
     turns invalid bytes into U+FFFD, so they can be found and written to Parquet as text."""
