@@ -8,13 +8,48 @@ locals {
   manifest      = jsondecode(file("${local.artifacts_dir}/manifest.json"))
   name          = module.definition.project
   account_id    = data.aws_caller_identity.current.account_id
-  pandas_layer = var.attach_pandas_layer ? coalesce(
-    var.pandas_layer_arn,
-    "arn:aws:lambda:${var.region}:336392948345:layer:AWSSDKPandas-Python311:${var.pandas_layer_version}",
-  ) : null
+  pandas_layer  = var.attach_pandas_layer ? data.aws_lambda_layer_version.pandas[0].arn : null
 }
 
 data "aws_caller_identity" "current" {}
+
+# Settings that contradict each other, or that AWS would reject halfway through an apply, stop
+# the plan here with one message each.
+resource "terraform_data" "settings" {
+  lifecycle {
+    precondition {
+      condition     = !var.enable_upload_trigger || var.enable_raw_eventbridge_notifications
+      error_message = "enable_upload_trigger = true needs enable_raw_eventbridge_notifications = true: the upload rule sees the raw bucket's uploads only through EventBridge, so no day would ever start."
+    }
+    precondition {
+      condition     = !(var.enable_redshift && var.redshift_enhanced_vpc_routing) || (length(var.redshift_subnet_ids) > 0 && length(var.redshift_security_group_ids) > 0 && length(var.redshift_s3_endpoint_route_table_ids) > 0)
+      error_message = "redshift_enhanced_vpc_routing = true needs redshift_subnet_ids, redshift_security_group_ids and redshift_s3_endpoint_route_table_ids: with enhanced routing COPY reaches S3 only through the VPC's S3 gateway endpoint."
+    }
+  }
+}
+
+# The managed layer, looked up at plan time (GetLayerVersion) so that a version missing in the
+# region fails the plan, not CreateFunction halfway through an apply.
+data "aws_lambda_layer_version" "pandas" {
+  count      = var.attach_pandas_layer ? 1 : 0
+  layer_name = join(":", slice(split(":", coalesce(var.pandas_layer_arn, "arn:aws:lambda:none:000000000000:layer:none:0")), 0, 7))
+  version    = tonumber(element(split(":", coalesce(var.pandas_layer_arn, "arn:aws:lambda:none:000000000000:layer:none:0")), 7))
+
+  lifecycle {
+    precondition {
+      condition     = var.pandas_layer_arn != null
+      error_message = "attach_pandas_layer = true needs pandas_layer_arn: the AWSSDKPandas-Python311 layer ARN of ${var.region} (https://aws-sdk-pandas.readthedocs.io/en/stable/layers.html), or attach_pandas_layer = false (the generator Lambda then cannot import numpy)."
+    }
+    precondition {
+      condition     = var.pandas_layer_arn == null || try(split(":", var.pandas_layer_arn)[3] == var.region, false)
+      error_message = "pandas_layer_arn is a layer of region ${try(split(":", var.pandas_layer_arn)[3], "?")}, but the Lambdas deploy to ${var.region}: a Lambda can only use a layer of its own region."
+    }
+    postcondition {
+      condition     = contains(self.compatible_runtimes, "python3.11")
+      error_message = "pandas_layer_arn (${self.arn}) is not a layer for the python3.11 runtime the Lambdas use: take the AWSSDKPandas-Python311 ARN."
+    }
+  }
+}
 
 module "definition" {
   source        = "./modules/definition"
@@ -120,4 +155,9 @@ module "redshift" {
   kms_key_arn          = module.kms.key_arn
   base_capacity        = var.redshift_base_capacity
   analytics_bucket_arn = module.storage.bucket_arns["analytics"]
+  subnet_ids           = var.redshift_subnet_ids
+  security_group_ids   = var.redshift_security_group_ids
+  enhanced_vpc_routing = var.redshift_enhanced_vpc_routing
+  s3_route_table_ids   = var.redshift_s3_endpoint_route_table_ids
+  region               = var.region
 }

@@ -52,3 +52,16 @@ output "redshift_endpoint" {
   description = "Redshift Serverless endpoint, when enable_redshift."
   value       = try(module.redshift[0].workgroup_endpoint, null)
 }
+
+output "iam_roles" {
+  description = "Component => the IAM role it runs with (scripts/check_iam.py assumes each in the emulator)."
+  value = merge(
+    { for k, arn in module.lambdas.role_arns : "lambda_${k}" => arn },
+    { glue_job = module.glue.job_role_arn, glue_crawler = module.glue.crawler_role_arn },
+  )
+}
+
+output "raw_orders_prefix" {
+  description = "Prefix of the raw orders in the raw bucket."
+  value       = module.definition.tables["raw_orders"].prefix
+}

@@ -72,20 +72,19 @@ variable "lambda_reserved_concurrency" {
 
 variable "pandas_layer_arn" {
   type        = string
-  description = "ARN of the AWS-managed AWSSDKPandas layer for Python 3.11 (numpy, pyarrow) in var.region. Null means the layer in account 336392948345 of var.region."
+  description = "ARN of the AWS-managed AWSSDKPandas-Python311 layer (numpy, pyarrow, pandas) in var.region, e.g. arn:aws:lambda:eu-west-1:336392948345:layer:AWSSDKPandas-Python311:22. Versions (and for some regions the publishing account) differ per region: take it from https://aws-sdk-pandas.readthedocs.io/en/stable/layers.html. Required while attach_pandas_layer is on."
   default     = null
+
+  validation {
+    condition     = var.pandas_layer_arn == null || can(regex("^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:layer:[A-Za-z0-9_-]+:[0-9]+$", var.pandas_layer_arn))
+    error_message = "pandas_layer_arn must be a layer version ARN, arn:aws:lambda:<region>:<account>:layer:<name>:<version>."
+  }
 }
 
 variable "attach_pandas_layer" {
   type        = bool
-  description = "Attach the AWS-managed AWSSDKPandas layer (numpy, pyarrow) to the Lambdas. The generator needs it in AWS."
+  description = "Attach the AWS-managed AWSSDKPandas layer (numpy, pyarrow, pandas) named by pandas_layer_arn to the Lambdas. The generator needs it in AWS."
   default     = true
-}
-
-variable "pandas_layer_version" {
-  type        = number
-  description = "Version of the AWSSDKPandas-Python311 layer used when pandas_layer_arn is null."
-  default     = 22
 }
 
 variable "glue_execution_class" {
@@ -96,14 +95,14 @@ variable "glue_execution_class" {
 
 variable "enable_schedules" {
   type        = bool
-  description = "Whether the generator's EventBridge schedule and the workflow's SCHEDULED trigger start enabled."
+  description = "Whether the daily schedules run: the generator's EventBridge rule and, unless enable_upload_trigger is on, the daily workflow's SCHEDULED trigger. Off: nothing starts by itself (manual and backfill runs only)."
   default     = true
 }
 
 variable "enable_upload_trigger" {
   type        = bool
-  description = "Create a second Glue workflow that an upload into the raw orders prefix starts (S3 -> EventBridge -> Glue EVENT trigger)."
-  default     = true
+  description = "Start each day from its upload instead of the clock: an object created under the raw orders prefix (the generator's daily write, or any other writer's) starts the upload workflow, and the daily SCHEDULED trigger stays deactivated, so one path runs clean_orders per day. Needs enable_raw_eventbridge_notifications."
+  default     = false
 }
 
 variable "enable_tls_only_bucket_policies" {
@@ -134,6 +133,30 @@ variable "enable_redshift" {
   type        = bool
   description = "Create a Redshift Serverless namespace and workgroup for the optional load_redshift job."
   default     = false
+}
+
+variable "redshift_subnet_ids" {
+  type        = list(string)
+  description = "Subnets of the Redshift Serverless workgroup (at least three, in different Availability Zones). Empty: the default VPC's subnets, which accounts without a default VPC lack."
+  default     = []
+}
+
+variable "redshift_security_group_ids" {
+  type        = list(string)
+  description = "Security groups of the Redshift Serverless workgroup. Empty: the VPC's default security group."
+  default     = []
+}
+
+variable "redshift_enhanced_vpc_routing" {
+  type        = bool
+  description = "Route COPY's S3 traffic through the workgroup's VPC. Needs redshift_subnet_ids, redshift_security_group_ids and redshift_s3_endpoint_route_table_ids (an S3 gateway endpoint is created on those route tables): without a route to S3 COPY fails."
+  default     = false
+}
+
+variable "redshift_s3_endpoint_route_table_ids" {
+  type        = list(string)
+  description = "Route tables of the workgroup's subnets; an S3 gateway endpoint is created on them when redshift_enhanced_vpc_routing is on."
+  default     = []
 }
 
 variable "redshift_base_capacity" {

@@ -10,7 +10,6 @@ set -euo pipefail
 
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
 PY="${PYTHON:-$REPO/.venv/bin/python}"
-MOTO="${MOTO_SERVER:-$REPO/.venv/bin/moto_server}"
 WORK="$(mktemp -d -t orderlake-infra-XXXXXX)"
 MOTO_PID=""
 
@@ -49,7 +48,9 @@ step "validate"
 
 step "start moto"
 PORT="$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-MOTO_IAM_LOAD_MANAGED_POLICIES=true "$MOTO" -H 127.0.0.1 -p "$PORT" >"$WORK/moto.log" 2>&1 &
+# scripts/moto_server.py: moto's server, telling its IAM evaluation the ARN of Glue and SNS
+# calls (the IAM step below turns enforcement on).
+MOTO_IAM_LOAD_MANAGED_POLICIES=true "$PY" "$REPO/scripts/moto_server.py" -H 127.0.0.1 -p "$PORT" >"$WORK/moto.log" 2>&1 &
 MOTO_PID=$!
 ENDPOINT="http://127.0.0.1:$PORT"
 for _ in $(seq 1 100); do
@@ -69,6 +70,11 @@ step "apply"
 timeout 900 "${TF[@]}" apply -input=false -auto-approve -no-color -parallelism=20 "${VARS[@]}" >"$WORK/apply.log" \
   || { tail -80 "$WORK/apply.log"; exit 1; }
 grep -E '^Apply complete' "$WORK/apply.log"
+"${TF[@]}" show -json >"$WORK/state.json"
+if [[ -n "${KEEP_STATE:-}" ]]; then cp "$WORK/state.json" "$KEEP_STATE"; fi
+
+step "lint the IAM policies Terraform rendered"
+"$PY" "$REPO/scripts/lint_policies.py" "$WORK/state.json"
 
 step "plan -detailed-exitcode (expect no changes)"
 set +e
@@ -86,10 +92,90 @@ step "check resources"
 "$PY" "$REPO/scripts/check_deployment.py" --endpoint "$ENDPOINT" --repo "$REPO" \
   --outputs "$WORK/outputs.json"
 
+step "IAM enforced: each component's calls with its own role's credentials"
+"$PY" "$REPO/scripts/check_iam.py" --endpoint "$ENDPOINT" --outputs "$WORK/outputs.json"
+
 step "smoke test, backfill path (moto records the runs; it runs no Spark)"
 # No generator (moto runs Lambdas only in Docker) and no crawlers (moto's never finish).
 "$PY" "$REPO/scripts/smoke_test.py" --date 2026-11-20 --no-generate --no-crawl \
   --endpoint "$ENDPOINT" --outputs "$WORK/outputs.json" --poll 0.2 --timeout 60
+
+step "switches: one path per day, and each combination re-plans clean"
+# enable_schedules x enable_upload_trigger x enable_raw_eventbridge_notifications. A combination
+# that contradicts itself must stop the plan with its message; every other one is applied, must
+# start clean_orders by exactly the expected path (or none), and must re-plan with no changes
+# except the raw bucket's EventBridge notification, which moto 5.2 stores but never returns.
+MOTO_GAP='module.storage.aws_s3_bucket_notification.raw[0]'
+for schedules in true false; do
+  for upload in false true; do
+    for notify in false true; do
+      combo=(-var "enable_schedules=$schedules" -var "enable_upload_trigger=$upload"
+        -var "enable_raw_eventbridge_notifications=$notify")
+      name="schedules=$schedules upload=$upload notifications=$notify"
+      if [[ $upload == true && $notify == false ]]; then
+        if "${TF[@]}" plan -input=false -no-color -refresh=false "${VARS[@]}" "${combo[@]}" >"$WORK/combo.log" 2>&1; then
+          echo "$name: planned, but it must be refused"; exit 1
+        fi
+        grep -q "needs enable_raw_eventbridge_notifications = true" "$WORK/combo.log" \
+          || { tail -20 "$WORK/combo.log"; echo "$name: refused without the message"; exit 1; }
+        echo "$name: refused at plan time"
+        continue
+      fi
+      timeout 600 "${TF[@]}" apply -input=false -auto-approve -no-color -parallelism=20 "${VARS[@]}" "${combo[@]}" \
+        >"$WORK/combo.log" 2>&1 || { tail -40 "$WORK/combo.log"; echo "$name: apply failed"; exit 1; }
+      expect=none
+      [[ $schedules == true ]] && expect=schedule
+      [[ $upload == true ]] && expect=upload
+      "${TF[@]}" show -json >"$WORK/combo.json"
+      printf '%s: ' "$name"
+      "$PY" "$REPO/scripts/check_switches.py" "$WORK/combo.json" --expect "$expect" --endpoint "$ENDPOINT"
+      set +e
+      timeout 600 "${TF[@]}" plan -input=false -no-color -detailed-exitcode -parallelism=20 "${VARS[@]}" "${combo[@]}" \
+        -out "$WORK/combo.plan" >"$WORK/combo.log" 2>&1
+      rc=$?
+      set -e
+      if [[ $rc -eq 2 ]]; then
+        changed="$("${TF[@]}" show -json "$WORK/combo.plan" | "$PY" -c 'import json,sys; print("\n".join(c["address"] for c in json.load(sys.stdin)["resource_changes"] if c["change"]["actions"] != ["no-op"]))')"
+        [[ "$changed" == "$MOTO_GAP" ]] || { echo "$name: re-plan changes:"; echo "$changed"; exit 1; }
+        echo "  re-plan: only $MOTO_GAP (moto gap)"
+      elif [[ $rc -ne 0 ]]; then
+        tail -30 "$WORK/combo.log"; echo "$name: re-plan failed"; exit 1
+      fi
+    done
+  done
+done
+# Back to the emulator's settings for the steps that follow.
+timeout 600 "${TF[@]}" apply -input=false -auto-approve -no-color -parallelism=20 "${VARS[@]}" >"$WORK/combo.log" 2>&1 \
+  || { tail -40 "$WORK/combo.log"; exit 1; }
+
+step "settings AWS would reject stop the plan with their message"
+refused() {  # refused MESSAGE NAME=VALUE...
+  local message=$1; shift
+  local args=()
+  for v in "$@"; do args+=(-var "$v"); done
+  if "${TF[@]}" plan -input=false -no-color -refresh=false "${VARS[@]}" "${args[@]}" >"$WORK/refused.log" 2>&1; then
+    echo "planned with $*, but it must be refused"; exit 1
+  fi
+  tr -s ' \n' ' ' <"$WORK/refused.log" | grep -qF "$message" \
+    || { tail -20 "$WORK/refused.log"; echo "refused without: $message"; exit 1; }
+  echo "refused: $* -> $message"
+}
+# A stand-in for the AWS-managed layer, which moto does not have, so that the lookup can succeed.
+PANDAS_LAYER="$("$PY" -c '
+import io, sys, zipfile, boto3
+buf = io.BytesIO()
+with zipfile.ZipFile(buf, "w") as z:
+    z.writestr("python/numpy/__init__.py", "")
+print(boto3.client("lambda", endpoint_url=sys.argv[1]).publish_layer_version(
+    LayerName="AWSSDKPandas-Python311", Content={"ZipFile": buf.getvalue()},
+    CompatibleRuntimes=["python3.11"])["LayerVersionArn"])' "$ENDPOINT")"
+refused "attach_pandas_layer = true needs pandas_layer_arn" attach_pandas_layer=true
+refused "a Lambda can only use a layer of its own region" attach_pandas_layer=true \
+  "pandas_layer_arn=arn:aws:lambda:eu-west-1:336392948345:layer:AWSSDKPandas-Python311:22"
+refused "must be a layer version ARN" attach_pandas_layer=true pandas_layer_arn=AWSSDKPandas-Python311
+refused "AWSSDKPandas-Python311" attach_pandas_layer=true "pandas_layer_arn=${PANDAS_LAYER%:*}:99"
+refused "redshift_enhanced_vpc_routing = true needs redshift_subnet_ids" enable_redshift=true \
+  redshift_enhanced_vpc_routing=true
 
 step "plan with the parts moto cannot run switched on (expect them planned)"
 # They cannot be applied here, but planning them against the applied state proves their
@@ -98,6 +184,7 @@ step "plan with the parts moto cannot run switched on (expect them planned)"
 set +e
 timeout 600 "${TF[@]}" plan -input=false -no-color -detailed-exitcode -parallelism=20 "${VARS[@]}" \
   -var enable_redshift=true -var create_dq_rulesets=true -var attach_pandas_layer=true \
+  -var "pandas_layer_arn=$PANDAS_LAYER" -var enable_upload_trigger=true \
   -var enable_raw_eventbridge_notifications=true -var enable_tls_only_bucket_policies=true \
   >"$WORK/plan-full.log"
 full_rc=$?
@@ -105,7 +192,7 @@ set -e
 [[ $full_rc -eq 2 ]] || { tail -40 "$WORK/plan-full.log"; echo "full plan exit $full_rc, expected 2"; exit 1; }
 for resource in aws_redshiftserverless_workgroup.this 'aws_glue_job.this["load_redshift"]' \
   aws_glue_data_quality_ruleset.this aws_s3_bucket_policy.zone aws_s3_bucket_notification.raw \
-  'aws_glue_trigger.after["daily/load_redshift"]'; do
+  'aws_glue_trigger.after["daily/load_redshift"]' 'aws_glue_trigger.upload[0]'; do
   grep -qF "$resource" "$WORK/plan-full.log" || { echo "full plan lacks $resource"; exit 1; }
 done
 grep -E '^Plan:' "$WORK/plan-full.log"

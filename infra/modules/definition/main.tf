@@ -20,6 +20,8 @@ locals {
       max_retries       = spec.max_retries
       # Every table a job reads or writes becomes a --<table>_path argument (jobs/registry.py).
       tables = distinct(concat(try(spec.reads, []), try(spec.writes, [])))
+      reads  = try(spec.reads, [])
+      writes = try(spec.writes, [])
       # pipeline.yaml `quality:` <job>: {table, <kind>: quality/<file>.dqdl} becomes
       # --<kind>_ruleset = the file's key in the artifacts bucket.
       rulesets = { for kind, path in try(local.raw.quality[name], {}) : "${kind}_ruleset" => path if kind != "table" }

@@ -19,7 +19,7 @@ output "tables" {
 }
 
 output "jobs" {
-  description = "Job name => {script, after, worker_type, number_of_workers, timeout_minutes, max_retries, tables}."
+  description = "Job name => {script, after, worker_type, number_of_workers, timeout_minutes, max_retries, tables, reads, writes, rulesets}."
   value       = local.jobs
 }
 

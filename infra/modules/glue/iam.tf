@@ -27,9 +27,15 @@ data "aws_iam_policy_document" "job" {
     resources = concat(local.data_zone_arns, [var.bucket_arns["artifacts"]])
   }
   statement {
-    sid       = "ReadWriteLakePartitions"
+    sid       = "ReadInputTables"
+    actions   = ["s3:GetObject"]
+    resources = [for t in local.read_tables : local.table_objects[t]]
+  }
+  statement {
+    # Staging, commit and the replaced partition's files all live under the table's prefix.
+    sid       = "ReplaceOutputPartitions"
     actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
-    resources = [for arn in local.data_zone_arns : "${arn}/*"]
+    resources = [for t in local.written_tables : local.table_objects[t]]
   }
   statement {
     sid       = "UseProjectKey"
@@ -58,6 +64,20 @@ data "aws_iam_policy_document" "job" {
       actions   = ["redshift-data:DescribeStatement", "redshift-data:CancelStatement", "redshift-data:GetStatementResult"]
       resources = ["*"]
     }
+  }
+
+  # EvaluateDataQuality (clean_orders' rulesets on Glue) loads its engine from AWS's assets
+  # bucket in the region and publishes each evaluation's results (AWS: "Troubleshooting AWS
+  # Glue Data Quality errors"; "Configure IAM permissions for AWS Glue Data Quality").
+  statement {
+    sid       = "DataQualityAssets"
+    actions   = ["s3:GetObject"]
+    resources = ["arn:aws:s3:::aws-glue-ml-data-quality-assets-${var.region}/*"]
+  }
+  statement {
+    sid       = "PublishDataQualityResults"
+    actions   = ["glue:PublishDataQuality"]
+    resources = ["arn:aws:glue:${var.region}:${var.account_id}:dataQualityRuleset/*"]
   }
 
   statement {

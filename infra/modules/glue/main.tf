@@ -11,6 +11,11 @@ locals {
   job_name       = { for job in keys(var.jobs) : job => "${var.name}-${job}" }
   data_zones     = distinct([for t in var.tables : t.zone])
   data_zone_arns = [for zone in local.data_zones : var.bucket_arns[zone]]
+  # The objects of the tables some job reads, and of those some job writes (one role serves all
+  # jobs): a job that only reads a table (clean_orders and raw) cannot change it.
+  table_objects  = { for name, t in var.tables : name => "${var.bucket_arns[t.zone]}/${t.prefix}/*" }
+  read_tables    = distinct(flatten([for j in var.jobs : j.reads]))
+  written_tables = distinct(flatten([for j in var.jobs : j.writes]))
 }
 
 resource "aws_glue_catalog_database" "this" {

@@ -27,3 +27,8 @@ output "job_arns" {
   description = "ARNs of the Glue jobs."
   value       = [for j in aws_glue_job.this : j.arn]
 }
+
+output "crawler_role_arn" {
+  description = "IAM role of the Glue crawlers."
+  value       = aws_iam_role.crawler.arn
+}

@@ -37,6 +37,8 @@ variable "jobs" {
     timeout_minutes   = number
     max_retries       = number
     tables            = list(string)
+    reads             = list(string)
+    writes            = list(string)
     rulesets          = map(string)
   }))
   description = "Job name => settings, from pipeline.yaml."
@@ -108,14 +110,14 @@ variable "execution_class" {
 
 variable "enable_schedules" {
   type        = bool
-  description = "Whether the SCHEDULED start trigger is enabled on creation."
+  description = "Whether the daily workflow's SCHEDULED trigger runs (unless enable_upload_trigger makes the upload the day's one path)."
   default     = true
 }
 
 variable "enable_upload_trigger" {
   type        = bool
-  description = "Create a second workflow started by uploads into the raw orders prefix."
-  default     = true
+  description = "Create a second workflow started by uploads into the raw orders prefix; the SCHEDULED trigger then stays deactivated."
+  default     = false
 }
 
 variable "raw_table" {

@@ -3,6 +3,7 @@
 # (S3 -> EventBridge -> EVENT trigger). Both then follow the same CONDITIONAL triggers: a job
 # runs when all of its `after` jobs succeeded, a crawler when all of its `after` jobs did.
 locals {
+  scheduled_start = var.enable_schedules && !var.enable_upload_trigger
   workflows = merge(
     { daily = var.workflow.name },
     var.enable_upload_trigger ? { upload = "${var.workflow.name}-on-upload" } : {},
@@ -33,12 +34,18 @@ resource "aws_glue_workflow" "this" {
   max_concurrent_runs = 1
 }
 
+# One path starts clean_orders for a day. With the upload trigger on, the day's upload (the
+# generator's own daily write, or another writer's) starts the upload workflow and this trigger
+# stays deactivated; otherwise the clock starts the daily workflow. Both off: manual runs only.
+# `enabled` is set along with start_on_creation: the provider reads a CREATED (never started)
+# trigger back as enabled = false, and a plan would otherwise start it.
 resource "aws_glue_trigger" "start" {
   name              = "${var.workflow.name}-start"
   workflow_name     = aws_glue_workflow.this["daily"].name
   type              = "SCHEDULED"
   schedule          = var.workflow.schedule
-  start_on_creation = var.enable_schedules
+  start_on_creation = local.scheduled_start
+  enabled           = local.scheduled_start
 
   dynamic "actions" {
     for_each = var.start_jobs

@@ -63,12 +63,24 @@ data "aws_iam_policy_document" "fn" {
     }
   }
 
+  # Archiving lists what the archive already holds for the date (ListObjectsV2), copies each
+  # raw object (CopyObject: GetObject on the source, PutObject on the target) and reads every
+  # copy back to verify its SHA-256 (GetObject) before deleting the originals.
   dynamic "statement" {
     for_each = each.key == "archive" ? [1] : []
     content {
-      sid       = "WriteArchive"
-      actions   = ["s3:PutObject"]
-      resources = ["${var.bucket_arns["archive"]}/*"]
+      sid       = "ListArchive"
+      actions   = ["s3:ListBucket"]
+      resources = [var.bucket_arns["archive"]]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = each.key == "archive" ? [1] : []
+    content {
+      sid       = "WriteAndVerifyArchive"
+      actions   = ["s3:PutObject", "s3:GetObject"]
+      resources = ["${var.bucket_arns["archive"]}/${local.raw.prefix}/*"]
     }
   }
 

@@ -12,3 +12,8 @@ output "archive_function_name" {
   description = "Name of the archive Lambda, null until lambdas/archive_raw exists."
   value       = try(aws_lambda_function.fn["archive"].function_name, null)
 }
+
+output "role_arns" {
+  description = "generator (and archive) => the IAM role the function runs with."
+  value       = { for k, r in aws_iam_role.fn : k => r.arn }
+}
