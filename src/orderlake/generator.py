@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from faker import Faker
 
-from orderlake import schema as S
+from orderlake import names as N
 from orderlake.dates import partition
 from orderlake.storage import ObjectStore
 
@@ -42,12 +42,12 @@ PRICE_PROFILE: dict[str, tuple[float, float]] = {
     "Grocery": (12.0, 0.5),
 }
 STATUS_WEIGHTS = {
-    S.STATUS_COMPLETED: 0.62,
-    S.STATUS_ABANDONED: 0.25,
-    S.STATUS_CANCELLED: 0.07,
-    S.STATUS_RETURNED: 0.06,
+    N.STATUS_COMPLETED: 0.62,
+    N.STATUS_ABANDONED: 0.25,
+    N.STATUS_CANCELLED: 0.07,
+    N.STATUS_RETURNED: 0.06,
 }
-PAYMENT_WEIGHTS = (0.55, 0.2, 0.1, 0.1, 0.05)  # in S.PAYMENT_METHODS order
+PAYMENT_WEIGHTS = (0.55, 0.2, 0.1, 0.1, 0.05)  # in N.PAYMENT_METHODS order
 QUANTITY_WEIGHTS = (0.55, 0.25, 0.1, 0.06, 0.04)  # quantities 1..5
 COUNTRIES = ("US", "US", "US", "CA", "GB", "DE", "FR", "AU", "NL", "MX")
 
@@ -162,7 +162,7 @@ def generate_csv(
     """One day's order lines as CSV bytes (header first, '\\n' line ends)."""
     pools = pools or make_pools(settings)
     n = settings.rows
-    header = (S.RAW_HEADER + "\n").encode()
+    header = (N.RAW_HEADER + "\n").encode()
     if n == 0:
         return header
     rng = np.random.default_rng(settings.seed * 100_003 + run_date.toordinal())
@@ -224,7 +224,7 @@ def generate_csv(
     tails = [f",{csv_field(c)}\n" for c in pools.customer_country] + ["\n"]
     country = np.where(bad("short_line"), n_customers, customer)
     payment_tails = pa.array(
-        [csv_field(method) + tail for method in S.PAYMENT_METHODS for tail in tails]
+        [csv_field(method) + tail for method in N.PAYMENT_METHODS for tail in tails]
     )
     payment_tail = payment * len(tails) + country
     order_prefix = f"ORD-{run_date:%Y%m%d}-{settings.batch_id}-"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from orderlake.dates import parse_run_date
 from orderlake.errors import OrderlakeError
-from orderlake.lake import parse_run_date
 
 
 def run_date_from_event(event: dict[str, Any]) -> dt.date:

@@ -1,236 +1,111 @@
-"""Column names, code values and schemas: the one place they are spelled.
+"""Spark schemas: the raw, curated, quality and analytics StructTypes.
 
 Raw CSV is read as text and parsed with RAW_SCHEMA (every field a string, so that a bad value
 is quarantined with its reason rather than silently nulled). Curated and analytics schemas are
-the output contracts the transforms end with.
+the output contracts the transforms end with. Column names and code values are spelled in
+orderlake.names (which imports no Spark, so Lambdas can use them) and re-exported here, so
+Spark code reads `S.ORDER_ID` and `S.CURATED_SCHEMA` from one module.
 """
 
 from pyspark.sql import types as T
 
-# --- raw order line columns, in file order -------------------------------------------------
-ORDER_ID = "order_id"
-CUSTOMER_ID = "customer_id"
-CUSTOMER_NAME = "customer_name"
-CUSTOMER_EMAIL = "customer_email"
-PRODUCT_ID = "product_id"
-PRODUCT_NAME = "product_name"
-CATEGORY = "category"
-QUANTITY = "quantity"
-UNIT_PRICE = "unit_price"
-CURRENCY = "currency"
-ORDER_TS = "order_ts"
-STATUS = "status"
-PAYMENT_METHOD = "payment_method"
-COUNTRY = "country"
+from orderlake import names as N
+from orderlake.names import *  # noqa: F403  (re-export: S.ORDER_ID, S.STATUSES, ...)
 
-RAW_COLUMNS: tuple[str, ...] = (
-    ORDER_ID,
-    CUSTOMER_ID,
-    CUSTOMER_NAME,
-    CUSTOMER_EMAIL,
-    PRODUCT_ID,
-    PRODUCT_NAME,
-    CATEGORY,
-    QUANTITY,
-    UNIT_PRICE,
-    CURRENCY,
-    ORDER_TS,
-    STATUS,
-    PAYMENT_METHOD,
-    COUNTRY,
-)
-RAW_HEADER = ",".join(RAW_COLUMNS)
-REQUIRED_COLUMNS: tuple[str, ...] = (
-    ORDER_ID,
-    CUSTOMER_ID,
-    PRODUCT_ID,
-    QUANTITY,
-    UNIT_PRICE,
-    CURRENCY,
-    ORDER_TS,
-    STATUS,
-)
-RAW_SCHEMA = T.StructType([T.StructField(name, T.StringType(), True) for name in RAW_COLUMNS])
+RAW_SCHEMA = T.StructType([T.StructField(name, T.StringType(), True) for name in N.RAW_COLUMNS])
 
-# Timestamps in raw files are UTC wall-clock times, "YYYY-MM-DD HH:MM:SS".
-ORDER_TS_FORMAT = "yyyy-MM-dd HH:mm:ss"
-
-# --- code values ------------------------------------------------------------------------------
-STATUS_COMPLETED = "completed"
-STATUS_ABANDONED = "abandoned"
-STATUS_CANCELLED = "cancelled"
-STATUS_RETURNED = "returned"
-STATUSES: tuple[str, ...] = (STATUS_COMPLETED, STATUS_ABANDONED, STATUS_CANCELLED, STATUS_RETURNED)
-
-# The store settles every sale in US dollars; any other code is a data error, not a rate to
-# convert (multi-currency would need FX rates per day, which the lake does not hold).
-CURRENCIES: tuple[str, ...] = ("USD",)
-
-PAYMENT_METHODS: tuple[str, ...] = ("card", "paypal", "apple_pay", "google_pay", "bank_transfer")
-
-# Quarantine reason codes: stable strings analysts group by.
-REASON_UNPARSABLE_LINE = "unparsable_line"
-REASON_MISSING_FIELD = "missing_required_field"
-REASON_BAD_QUANTITY = "invalid_quantity"
-REASON_BAD_PRICE = "invalid_unit_price"
-REASON_BAD_TIMESTAMP = "unparsable_timestamp"
-REASON_OUTSIDE_RUN_DATE = "timestamp_outside_run_date"
-REASON_UNKNOWN_STATUS = "unknown_status"
-REASON_BAD_EMAIL = "malformed_email"
-REASON_UNKNOWN_CURRENCY = "unknown_currency"
-REASON_BAD_ENCODING = "invalid_encoding"
-# File-level reasons: every line of a rejected file is quarantined with one of these first.
-REASON_MISSING_HEADER = "missing_header"
-REASON_WRONG_HEADER = "wrong_header"
-REASON_WRONG_PARTITION = "file_in_wrong_partition"
-FILE_REASONS: tuple[str, ...] = (REASON_MISSING_HEADER, REASON_WRONG_HEADER, REASON_WRONG_PARTITION)
-ROW_REASONS: tuple[str, ...] = (
-    REASON_UNPARSABLE_LINE,
-    REASON_MISSING_FIELD,
-    REASON_BAD_QUANTITY,
-    REASON_BAD_PRICE,
-    REASON_BAD_TIMESTAMP,
-    REASON_OUTSIDE_RUN_DATE,
-    REASON_UNKNOWN_STATUS,
-    REASON_BAD_EMAIL,
-    REASON_UNKNOWN_CURRENCY,
-    REASON_BAD_ENCODING,
-)
-
-# --- lineage and derived columns ----------------------------------------------------------------
-DT = "dt"
-SOURCE_FILE = "source_file"
-LINE_NUMBER = "line_number"
-RAW_LINE = "raw_line"
-REASON = "reason"
-REASONS = "reasons"
-TOTAL_AMOUNT = "total_amount"
-
+# Money: unit prices, and line totals (quantity * unit price) with room to spare.
 PRICE_TYPE = T.DecimalType(10, 2)
 AMOUNT_TYPE = T.DecimalType(12, 2)
 
 CURATED_SCHEMA = T.StructType(
     [
-        T.StructField(ORDER_ID, T.StringType(), False),
-        T.StructField(CUSTOMER_ID, T.StringType(), False),
-        T.StructField(CUSTOMER_NAME, T.StringType(), True),
-        T.StructField(CUSTOMER_EMAIL, T.StringType(), True),
-        T.StructField(PRODUCT_ID, T.StringType(), False),
-        T.StructField(PRODUCT_NAME, T.StringType(), True),
-        T.StructField(CATEGORY, T.StringType(), True),
-        T.StructField(QUANTITY, T.IntegerType(), False),
-        T.StructField(UNIT_PRICE, PRICE_TYPE, False),
-        T.StructField(CURRENCY, T.StringType(), False),
-        T.StructField(ORDER_TS, T.TimestampType(), False),
-        T.StructField(STATUS, T.StringType(), False),
-        T.StructField(PAYMENT_METHOD, T.StringType(), True),
-        T.StructField(COUNTRY, T.StringType(), True),
-        T.StructField(TOTAL_AMOUNT, AMOUNT_TYPE, False),
-        T.StructField(SOURCE_FILE, T.StringType(), False),
-        T.StructField(LINE_NUMBER, T.LongType(), False),
+        T.StructField(N.ORDER_ID, T.StringType(), False),
+        T.StructField(N.CUSTOMER_ID, T.StringType(), False),
+        T.StructField(N.CUSTOMER_NAME, T.StringType(), True),
+        T.StructField(N.CUSTOMER_EMAIL, T.StringType(), True),
+        T.StructField(N.PRODUCT_ID, T.StringType(), False),
+        T.StructField(N.PRODUCT_NAME, T.StringType(), True),
+        T.StructField(N.CATEGORY, T.StringType(), True),
+        T.StructField(N.QUANTITY, T.IntegerType(), False),
+        T.StructField(N.UNIT_PRICE, PRICE_TYPE, False),
+        T.StructField(N.CURRENCY, T.StringType(), False),
+        T.StructField(N.ORDER_TS, T.TimestampType(), False),
+        T.StructField(N.STATUS, T.StringType(), False),
+        T.StructField(N.PAYMENT_METHOD, T.StringType(), True),
+        T.StructField(N.COUNTRY, T.StringType(), True),
+        T.StructField(N.TOTAL_AMOUNT, AMOUNT_TYPE, False),
+        T.StructField(N.SOURCE_FILE, T.StringType(), False),
+        T.StructField(N.LINE_NUMBER, T.LongType(), False),
     ]
 )
 
 QUARANTINE_SCHEMA = T.StructType(
     [
-        T.StructField(SOURCE_FILE, T.StringType(), False),
-        T.StructField(LINE_NUMBER, T.LongType(), False),
-        T.StructField(REASON, T.StringType(), False),
-        T.StructField(REASONS, T.ArrayType(T.StringType(), False), False),
-        T.StructField(ORDER_ID, T.StringType(), True),
-        T.StructField(RAW_LINE, T.StringType(), True),
+        T.StructField(N.SOURCE_FILE, T.StringType(), False),
+        T.StructField(N.LINE_NUMBER, T.LongType(), False),
+        T.StructField(N.REASON, T.StringType(), False),
+        T.StructField(N.REASONS, T.ArrayType(T.StringType(), False), False),
+        T.StructField(N.ORDER_ID, T.StringType(), True),
+        T.StructField(N.RAW_LINE, T.StringType(), True),
     ]
 )
-
-# --- data quality results (curated/dq_results): row accounting and rule outcomes, one table -----
-RUN_ID = "run_id"
-JOB_NAME = "job_name"
-EVALUATED_AT = "evaluated_at"
-RECORD_TYPE = "record_type"
-ROWS_READ = "rows_read"
-ROWS_CURATED = "rows_curated"
-ROWS_QUARANTINED = "rows_quarantined"
-DUPLICATES_DROPPED = "duplicates_dropped"
-RULESET = "ruleset"
-SEVERITY = "severity"
-RULE = "rule"
-OUTCOME = "outcome"
-FAILURE_REASON = "failure_reason"
-EVALUATED_METRICS = "evaluated_metrics"
-ENGINE = "engine"
-
-RECORD_FILE = "file"  # accounting of one input file
-RECORD_RUN = "run"  # accounting of the whole run
-RECORD_RULE = "rule"  # one DQDL rule's outcome
 
 DQ_RESULTS_SCHEMA = T.StructType(
     [
-        T.StructField(RUN_ID, T.StringType(), False),
-        T.StructField(JOB_NAME, T.StringType(), False),
-        T.StructField(EVALUATED_AT, T.TimestampType(), False),
-        T.StructField(RECORD_TYPE, T.StringType(), False),
-        T.StructField(SOURCE_FILE, T.StringType(), True),
-        T.StructField(ROWS_READ, T.LongType(), True),
-        T.StructField(ROWS_CURATED, T.LongType(), True),
-        T.StructField(ROWS_QUARANTINED, T.LongType(), True),
-        T.StructField(DUPLICATES_DROPPED, T.LongType(), True),
-        T.StructField(RULESET, T.StringType(), True),
-        T.StructField(SEVERITY, T.StringType(), True),
-        T.StructField(RULE, T.StringType(), True),
-        T.StructField(OUTCOME, T.StringType(), False),
-        T.StructField(FAILURE_REASON, T.StringType(), True),
-        T.StructField(EVALUATED_METRICS, T.MapType(T.StringType(), T.DoubleType(), False), True),
-        T.StructField(ENGINE, T.StringType(), False),
+        T.StructField(N.RUN_ID, T.StringType(), False),
+        T.StructField(N.JOB_NAME, T.StringType(), False),
+        T.StructField(N.EVALUATED_AT, T.TimestampType(), False),
+        T.StructField(N.RECORD_TYPE, T.StringType(), False),
+        T.StructField(N.SOURCE_FILE, T.StringType(), True),
+        T.StructField(N.ROWS_READ, T.LongType(), True),
+        T.StructField(N.ROWS_CURATED, T.LongType(), True),
+        T.StructField(N.ROWS_QUARANTINED, T.LongType(), True),
+        T.StructField(N.DUPLICATES_DROPPED, T.LongType(), True),
+        T.StructField(N.RULESET, T.StringType(), True),
+        T.StructField(N.SEVERITY, T.StringType(), True),
+        T.StructField(N.RULE, T.StringType(), True),
+        T.StructField(N.OUTCOME, T.StringType(), False),
+        T.StructField(N.FAILURE_REASON, T.StringType(), True),
+        T.StructField(N.EVALUATED_METRICS, T.MapType(T.StringType(), T.DoubleType(), False), True),
+        T.StructField(N.ENGINE, T.StringType(), False),
     ]
 )
 
-# --- analytics columns --------------------------------------------------------------------------
-UNITS = "units"
-REVENUE = "revenue"
-ORDERS = "orders"
-CARTS = "carts"
-ABANDONED_CARTS = "abandoned_carts"
-ABANDONED_VALUE = "abandoned_value"
-ABANDONMENT_RATE = "abandonment_rate"
-RANK = "rank"
-
-TOP_ABANDONED_PRODUCTS = 50
-TOP_ABANDONED_PER_CUSTOMER = 10
-
 PRODUCT_DAILY_SCHEMA = T.StructType(
     [
-        T.StructField(PRODUCT_ID, T.StringType(), False),
-        T.StructField(PRODUCT_NAME, T.StringType(), True),
-        T.StructField(CATEGORY, T.StringType(), True),
-        T.StructField(UNITS, T.LongType(), False),
-        T.StructField(REVENUE, T.DecimalType(22, 2), False),
-        T.StructField(ORDERS, T.LongType(), False),
-        T.StructField(CARTS, T.LongType(), False),
-        T.StructField(ABANDONED_CARTS, T.LongType(), False),
-        T.StructField(ABANDONED_VALUE, T.DecimalType(22, 2), False),
-        T.StructField(ABANDONMENT_RATE, T.DoubleType(), False),
+        T.StructField(N.PRODUCT_ID, T.StringType(), False),
+        T.StructField(N.PRODUCT_NAME, T.StringType(), True),
+        T.StructField(N.CATEGORY, T.StringType(), True),
+        T.StructField(N.UNITS, T.LongType(), False),
+        T.StructField(N.REVENUE, T.DecimalType(22, 2), False),
+        T.StructField(N.ORDERS, T.LongType(), False),
+        T.StructField(N.CARTS, T.LongType(), False),
+        T.StructField(N.ABANDONED_CARTS, T.LongType(), False),
+        T.StructField(N.ABANDONED_VALUE, T.DecimalType(22, 2), False),
+        T.StructField(N.ABANDONMENT_RATE, T.DoubleType(), False),
     ]
 )
 
 TOP_ABANDONED_PRODUCTS_SCHEMA = T.StructType(
     [
-        T.StructField(RANK, T.IntegerType(), False),
-        T.StructField(PRODUCT_ID, T.StringType(), False),
-        T.StructField(PRODUCT_NAME, T.StringType(), True),
-        T.StructField(CATEGORY, T.StringType(), True),
-        T.StructField(ABANDONED_CARTS, T.LongType(), False),
-        T.StructField(ABANDONED_VALUE, T.DecimalType(22, 2), False),
+        T.StructField(N.RANK, T.IntegerType(), False),
+        T.StructField(N.PRODUCT_ID, T.StringType(), False),
+        T.StructField(N.PRODUCT_NAME, T.StringType(), True),
+        T.StructField(N.CATEGORY, T.StringType(), True),
+        T.StructField(N.ABANDONED_CARTS, T.LongType(), False),
+        T.StructField(N.ABANDONED_VALUE, T.DecimalType(22, 2), False),
     ]
 )
 
 CUSTOMER_TOP_ABANDONED_SCHEMA = T.StructType(
     [
-        T.StructField(CUSTOMER_ID, T.StringType(), False),
-        T.StructField(CUSTOMER_NAME, T.StringType(), True),
-        T.StructField(RANK, T.IntegerType(), False),
-        T.StructField(PRODUCT_ID, T.StringType(), False),
-        T.StructField(PRODUCT_NAME, T.StringType(), True),
-        T.StructField(ABANDONED_CARTS, T.LongType(), False),
-        T.StructField(ABANDONED_VALUE, T.DecimalType(22, 2), False),
+        T.StructField(N.CUSTOMER_ID, T.StringType(), False),
+        T.StructField(N.CUSTOMER_NAME, T.StringType(), True),
+        T.StructField(N.RANK, T.IntegerType(), False),
+        T.StructField(N.PRODUCT_ID, T.StringType(), False),
+        T.StructField(N.PRODUCT_NAME, T.StringType(), True),
+        T.StructField(N.ABANDONED_CARTS, T.LongType(), False),
+        T.StructField(N.ABANDONED_VALUE, T.DecimalType(22, 2), False),
     ]
 )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from collections import Counter
 
-from orderlake import schema as S
+from orderlake import names as N
 from orderlake.commands.common import add_lake_argument, positive_int, run_date
 from orderlake.lake import Lake
 from orderlake.quality.report import day_report, read_day
@@ -35,24 +35,24 @@ def handle(args: argparse.Namespace) -> int:
     lake = Lake.local(args.lake.resolve())
     rows = read_day(lake, "quarantine", args.date)
     if args.reason:
-        rows = [r for r in rows if args.reason in (r[S.REASONS] or [])]
+        rows = [r for r in rows if args.reason in (r[N.REASONS] or [])]
     if args.file:
-        rows = [r for r in rows if args.file in r[S.SOURCE_FILE]]
-    rows.sort(key=lambda r: (r[S.SOURCE_FILE], r[S.LINE_NUMBER]))
+        rows = [r for r in rows if args.file in r[N.SOURCE_FILE]]
+    rows.sort(key=lambda r: (r[N.SOURCE_FILE], r[N.LINE_NUMBER]))
     shown = rows if args.limit == 0 else rows[: args.limit]
     if args.raw:
         for row in shown:
-            print(row[S.RAW_LINE])
+            print(row[N.RAW_LINE])
         return 0
     report = day_report(lake, args.date)
     if report:
         print(report, end="\n\n")
-    by_reason = Counter(reason for r in rows for reason in r[S.REASONS] or [])
+    by_reason = Counter(reason for r in rows for reason in r[N.REASONS] or [])
     print(f"{len(rows)} quarantined row(s) for {args.date.isoformat()}", end="")
     print(": " + ", ".join(f"{code} {n}" for code, n in by_reason.most_common()) if rows else "")
     for row in shown:
-        where = f"{row[S.SOURCE_FILE].rsplit('/', 1)[-1]}:{row[S.LINE_NUMBER]}"
-        print(f"{where}  {','.join(row[S.REASONS])}\n    {row[S.RAW_LINE]}")
+        where = f"{row[N.SOURCE_FILE].rsplit('/', 1)[-1]}:{row[N.LINE_NUMBER]}"
+        print(f"{where}  {','.join(row[N.REASONS])}\n    {row[N.RAW_LINE]}")
     if len(shown) < len(rows):
         print(f"... {len(rows) - len(shown)} more (use --limit 0 for all)")
     return 0

@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from orderlake import schema as S
+from orderlake import names as N
 from orderlake.events.settings import HighValueSettings
 
 
@@ -43,15 +43,15 @@ class HighValueReport:
 
 
 COLUMNS = [
-    S.ORDER_ID,
-    S.CUSTOMER_ID,
-    S.CUSTOMER_NAME,
-    S.PRODUCT_ID,
-    S.PRODUCT_NAME,
-    S.QUANTITY,
-    S.UNIT_PRICE,
-    S.TOTAL_AMOUNT,
-    S.STATUS,
+    N.ORDER_ID,
+    N.CUSTOMER_ID,
+    N.CUSTOMER_NAME,
+    N.PRODUCT_ID,
+    N.PRODUCT_NAME,
+    N.QUANTITY,
+    N.UNIT_PRICE,
+    N.TOTAL_AMOUNT,
+    N.STATUS,
 ]
 
 
@@ -66,29 +66,29 @@ def high_value_sales(
     orders: pa.Table, run_date: dt.date, settings: HighValueSettings
 ) -> HighValueReport:
     """Sales in the configured statuses whose total amount is above the threshold."""
-    amount = orders[S.TOTAL_AMOUNT]
+    amount = orders[N.TOTAL_AMOUNT]
     threshold = (
         pa.scalar(settings.threshold, amount.type)
         if pa.types.is_decimal(amount.type)
         else pa.scalar(float(settings.threshold))
     )
     keep = pc.and_(
-        pc.is_in(orders[S.STATUS], value_set=pa.array(list(settings.statuses), pa.string())),
+        pc.is_in(orders[N.STATUS], value_set=pa.array(list(settings.statuses), pa.string())),
         pc.greater(amount, threshold),
     )
     hits = orders.filter(keep)
-    total = pc.sum(hits[S.TOTAL_AMOUNT]).as_py() if hits.num_rows else Decimal("0")
-    ranked = hits.sort_by([(S.TOTAL_AMOUNT, "descending"), (S.ORDER_ID, "ascending")])
+    total = pc.sum(hits[N.TOTAL_AMOUNT]).as_py() if hits.num_rows else Decimal("0")
+    ranked = hits.sort_by([(N.TOTAL_AMOUNT, "descending"), (N.ORDER_ID, "ascending")])
     largest = [
         Sale(
-            order_id=row[S.ORDER_ID],
-            customer_id=row[S.CUSTOMER_ID],
-            customer_name=row[S.CUSTOMER_NAME],
-            product_id=row[S.PRODUCT_ID],
-            product_name=row[S.PRODUCT_NAME],
-            quantity=row[S.QUANTITY],
-            unit_price=Decimal(str(row[S.UNIT_PRICE])),
-            total_amount=Decimal(str(row[S.TOTAL_AMOUNT])),
+            order_id=row[N.ORDER_ID],
+            customer_id=row[N.CUSTOMER_ID],
+            customer_name=row[N.CUSTOMER_NAME],
+            product_id=row[N.PRODUCT_ID],
+            product_name=row[N.PRODUCT_NAME],
+            quantity=row[N.QUANTITY],
+            unit_price=Decimal(str(row[N.UNIT_PRICE])),
+            total_amount=Decimal(str(row[N.TOTAL_AMOUNT])),
         )
         for row in ranked.slice(0, settings.largest).to_pylist()
     ]

@@ -23,7 +23,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from orderlake import schema as S
+from orderlake import names as N
 from orderlake.errors import OrderlakeError
 from orderlake.lake import Lake
 
@@ -169,7 +169,7 @@ def _partition_folders(folder: Path) -> list[Path]:
     return sorted(
         p
         for p in folder.iterdir()
-        if p.is_dir() and p.name.startswith(f"{S.DT}=") and any(p.glob("*.parquet"))
+        if p.is_dir() and p.name.startswith(f"{N.DT}=") and any(p.glob("*.parquet"))
     )
 
 
@@ -187,7 +187,7 @@ def scan_table(name: str, folder: Path) -> TableCrawl:
             except (OSError, pa.ArrowInvalid) as exc:
                 raise OrderlakeError(f"cannot read Parquet schema of {file}: {exc}") from None
             for column in file_schema:
-                if column.name == S.DT:
+                if column.name == N.DT:
                     continue
                 type_name = glue_type(column.type)
                 known = crawl.columns.get(column.name)
@@ -226,7 +226,7 @@ def _quote(text: str) -> str:
 def _register(
     con: duckdb.DuckDBPyConnection, lake: Lake, database: str, crawl: TableCrawl, folder: Path
 ) -> None:
-    globs = ", ".join(_quote(f"{folder}/{S.DT}={day}/*.parquet") for day in crawl.partitions)
+    globs = ", ".join(_quote(f"{folder}/{N.DT}={day}/*.parquet") for day in crawl.partitions)
     con.execute(
         f'create or replace view "{database}"."{crawl.name}" as '
         f"select * from read_parquet([{globs}], hive_partitioning = true, "
@@ -246,11 +246,11 @@ def _register(
         ],
     )
     columns = [(crawl.name, i, c, t, False) for i, (c, t) in enumerate(crawl.columns.items())]
-    columns.append((crawl.name, len(columns), S.DT, "string", True))
+    columns.append((crawl.name, len(columns), N.DT, "string", True))
     con.executemany(f"insert into {META}.columns values (?, ?, ?, ?, ?)", columns)
     con.executemany(
         f"insert into {META}.partitions values (?, ?, ?, ?)",
-        [(crawl.name, d, f"{folder}/{S.DT}={d}", n) for d, n in crawl.partitions.items()],
+        [(crawl.name, d, f"{folder}/{N.DT}={d}", n) for d, n in crawl.partitions.items()],
     )
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
-from orderlake import schema as S
+from orderlake import names as N
 from orderlake.dates import partition
 from orderlake.errors import OrderlakeError
 from orderlake.lake import Lake
@@ -37,43 +37,43 @@ def read_day(lake: Lake, table: str, run_date: dt.date) -> list[dict[str, Any]]:
 
 def format_results(rows: list[dict[str, Any]], run_date: dt.date) -> str:
     """The day's row accounting (run and per file) and every rule's outcome."""
-    run = next((r for r in rows if r[S.RECORD_TYPE] == S.RECORD_RUN), None)
+    run = next((r for r in rows if r[N.RECORD_TYPE] == N.RECORD_RUN), None)
     if run is None:
         return f"no data quality results for {run_date.isoformat()}"
     lines = [
-        f"data quality for {partition(run_date)} (run {run[S.RUN_ID]}, {run[S.ENGINE]} engine):",
-        f"  rows read {run[S.ROWS_READ]} = curated {run[S.ROWS_CURATED]} + quarantined "
-        f"{run[S.ROWS_QUARANTINED]} + duplicates {run[S.DUPLICATES_DROPPED]}: {run[S.OUTCOME]}",
+        f"data quality for {partition(run_date)} (run {run[N.RUN_ID]}, {run[N.ENGINE]} engine):",
+        f"  rows read {run[N.ROWS_READ]} = curated {run[N.ROWS_CURATED]} + quarantined "
+        f"{run[N.ROWS_QUARANTINED]} + duplicates {run[N.DUPLICATES_DROPPED]}: {run[N.OUTCOME]}",
     ]
-    if run[S.FAILURE_REASON]:
-        lines.append(f"    {run[S.FAILURE_REASON]}")
+    if run[N.FAILURE_REASON]:
+        lines.append(f"    {run[N.FAILURE_REASON]}")
     blocked = [
         r
         for r in rows
-        if r[S.RECORD_TYPE] == S.RECORD_RULE
-        and r[S.SEVERITY] == BLOCKING
-        and r[S.OUTCOME] != PASSED
+        if r[N.RECORD_TYPE] == N.RECORD_RULE
+        and r[N.SEVERITY] == BLOCKING
+        and r[N.OUTCOME] != PASSED
     ]
-    if blocked or run[S.OUTCOME] != RECONCILED:
+    if blocked or run[N.OUTCOME] != RECONCILED:
         lines.append(
             "  this run FAILED: the curated and quarantine partitions of the date are still "
             "those of the last good run"
         )
-    for f in (r for r in rows if r[S.RECORD_TYPE] == S.RECORD_FILE):
+    for f in (r for r in rows if r[N.RECORD_TYPE] == N.RECORD_FILE):
         lines.append(
-            f"  file {f[S.SOURCE_FILE].rsplit('/', 1)[-1]}: {f[S.OUTCOME]}, read {f[S.ROWS_READ]}, "
-            f"curated {f[S.ROWS_CURATED]}, quarantined {f[S.ROWS_QUARANTINED]}, "
-            f"duplicates {f[S.DUPLICATES_DROPPED]}"
+            f"  file {f[N.SOURCE_FILE].rsplit('/', 1)[-1]}: {f[N.OUTCOME]}, read {f[N.ROWS_READ]}, "
+            f"curated {f[N.ROWS_CURATED]}, quarantined {f[N.ROWS_QUARANTINED]}, "
+            f"duplicates {f[N.DUPLICATES_DROPPED]}"
         )
-        if f[S.FAILURE_REASON]:
-            lines.append(f"    {f[S.FAILURE_REASON]}")
-    for r in (r for r in rows if r[S.RECORD_TYPE] == S.RECORD_RULE):
-        metrics = dict(r[S.EVALUATED_METRICS] or [])
+        if f[N.FAILURE_REASON]:
+            lines.append(f"    {f[N.FAILURE_REASON]}")
+    for r in (r for r in rows if r[N.RECORD_TYPE] == N.RECORD_RULE):
+        metrics = dict(r[N.EVALUATED_METRICS] or [])
         measured = ", ".join(f"{k}={_number(v)}" for k, v in metrics.items())
-        lines.append(f"  {r[S.OUTCOME]:<6} {r[S.SEVERITY]:<8} {r[S.RULE]}")
-        if r[S.FAILURE_REASON]:
-            lines.append(f"           {r[S.FAILURE_REASON]}")
-        if measured and r[S.OUTCOME] != "Passed":
+        lines.append(f"  {r[N.OUTCOME]:<6} {r[N.SEVERITY]:<8} {r[N.RULE]}")
+        if r[N.FAILURE_REASON]:
+            lines.append(f"           {r[N.FAILURE_REASON]}")
+        if measured and r[N.OUTCOME] != "Passed":
             lines.append(f"           measured: {measured}")
     return "\n".join(lines)
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from orderlake.errors import OrderlakeError
-from orderlake.schema import DT
+from orderlake.names import DT
 from orderlake.warehouse.tables import WarehouseTable
 
 CREATE_STAGING = "create staging table"

@@ -14,7 +14,7 @@ import pyarrow as pa
 from psycopg.conninfo import conninfo_to_dict
 
 from orderlake.errors import OrderlakeError
-from orderlake.schema import DT
+from orderlake.names import DT
 from orderlake.warehouse.ddl import ddl_files, postgres_statement
 from orderlake.warehouse.plan import INSERT, LoadPlan, Step, postgres_copy
 from orderlake.warehouse.result import LoadResult
