@@ -25,6 +25,9 @@ from orderlake.transforms import columns as C
 
 # One quoted field ("" escapes a quote) or one unquoted field, then its separator.
 _FIELD = r'("(?:[^"]|"")*"|[^,"]*)(,|$)'
+# A whole RFC 4180 line of the raw columns: every field quoted whole, or holding no quote.
+_ONE_FIELD = r'(?:"(?:[^"]|"")*"|[^,"]*)'
+_WELL_FORMED = f"{_ONE_FIELD}(?:,{_ONE_FIELD}){{{len(S.RAW_COLUMNS) - 1}}}"
 
 
 def _field(i: int) -> str:
@@ -90,7 +93,6 @@ def _validated_sql(run_date: dt.date) -> str:
         f"case when coalesce({cond}, false) then '{code}' end" for cond, code in reasons
     )
     fields = ",\n".join(f"{_field(i)} as {name}" for i, name in enumerate(S.RAW_COLUMNS))
-    quoted = C.QUOTED_FIELD
     return f"""
 with data_lines as (
     select source_file, line_number, raw_line
@@ -101,10 +103,7 @@ split as materialized (
     -- Only lines with a quote need the (slow) quote-aware regular expressions.
     select
         source_file, line_number, raw_line,
-        case when contains(raw_line, '"') then
-            len(string_split(regexp_replace(raw_line, '{quoted}', '', 'g'), ','))
-                = {len(S.RAW_COLUMNS)}
-            and (length(raw_line) - length(replace(raw_line, '"', ''))) % 2 = 0
+        case when contains(raw_line, '"') then regexp_full_match(raw_line, '{_WELL_FORMED}')
         else len(string_split(raw_line, ',')) = {len(S.RAW_COLUMNS)} end as well_formed,
         case when contains(raw_line, '"') then regexp_extract_all(raw_line, '{_FIELD}', 1)
         else string_split(raw_line, ',') end as fields

@@ -25,6 +25,7 @@ FIXTURES = Path(__file__).parents[1] / "fixtures" / "raw"
 EXPECTED_FILES = {
     "crlf.csv": ("accepted", 2, 2, 0, 0),
     "empty.csv": ("empty", 0, 0, 0, 0),
+    "escaped_quotes.csv": ("accepted", 3, 3, 0, 0),
     "extra_column.csv": ("rejected", 3, 0, 3, 0),
     "good.csv": ("accepted", 4, 3, 0, 1),
     "header_only.csv": ("accepted", 0, 0, 0, 0),
@@ -75,9 +76,9 @@ def day_copy(day, tmp_path):
 
 def test_every_row_is_accounted_for(day):
     _, result = day
-    assert (result.rows_read, result.rows_curated, result.rows_quarantined) == (26, 9, 15)
+    assert (result.rows_read, result.rows_curated, result.rows_quarantined) == (29, 12, 15)
     assert result.duplicates_dropped == 2
-    assert (result.files_read, result.files_rejected) == (13, 4)
+    assert (result.files_read, result.files_rejected) == (14, 4)
     # Every fixture order is for product P-1: a warning rule fails, and warnings never fail a run.
     assert result.rules_failed == 1 and result.rules_passed > 20
 
@@ -91,7 +92,7 @@ def test_dq_results_hold_per_file_and_run_accounting(day):
     counts = (S.OUTCOME, S.ROWS_READ, S.ROWS_CURATED, S.ROWS_QUARANTINED, S.DUPLICATES_DROPPED)
     assert {name: tuple(r[c] for c in counts) for name, r in files.items()} == EXPECTED_FILES
     (run_row,) = [r for r in rows if r[S.RECORD_TYPE] == S.RECORD_RUN]
-    assert tuple(run_row[c] for c in counts) == ("reconciled", 26, 9, 15, 2)
+    assert tuple(run_row[c] for c in counts) == ("reconciled", 29, 12, 15, 2)
     messages = {name: r[S.FAILURE_REASON] for name, r in files.items() if r[S.FAILURE_REASON]}
     assert set(messages) == {n for n, e in EXPECTED_FILES.items() if e[0] != "accepted"}
     assert "no_header.csv: rejected (missing_header)" in messages["no_header.csv"]
@@ -111,9 +112,9 @@ def test_rule_outcomes_are_written_in_one_shape(day):
     assert failed == [("warning", 'DistinctValuesCount "product_id" > 1')]
     (count,) = [r for r in rules if r[S.RULE] == "RowCount > 0"]
     assert count[S.SEVERITY] == "blocking"
-    assert dict(count[S.EVALUATED_METRICS]) == {"Dataset.*.RowCount": 9.0}
+    assert dict(count[S.EVALUATED_METRICS]) == {"Dataset.*.RowCount": 12.0}
     report = format_results(read_day(lake, "dq_results", RUN_DATE), RUN_DATE)
-    assert "rows read 26 = curated 9 + quarantined 15 + duplicates 2: reconciled" in report
+    assert "rows read 29 = curated 12 + quarantined 15 + duplicates 2: reconciled" in report
     assert "FAILED" not in report
 
 
@@ -132,6 +133,23 @@ def test_quarantine_rows_name_file_line_reason_and_text(day):
     assert rows[("wrong_day.csv", 2)][S.REASON] == S.REASON_WRONG_PARTITION
 
 
+def test_quoted_fields_are_stored_with_their_rfc_4180_values(day):
+    """A quote written twice inside a quoted field is one quote; a backslash is text."""
+    lake, _ = day
+    names = {
+        r[S.ORDER_ID]: r[S.PRODUCT_NAME]
+        for r in read_day(lake, "orders", RUN_DATE)
+        if r[S.SOURCE_FILE].endswith(("escaped_quotes.csv", "quoted.csv"))
+    }
+    assert names == {
+        "O-1401": "Lamp, large",
+        "O-1402": '17" Monitor',
+        "O-1601": '12" Pizza Stone',
+        "O-1602": 'Lamp 17", white, large',
+        "O-1603": "Folders, C:\\",
+    }
+
+
 def test_a_blocking_failure_keeps_the_previous_curated_output(day_copy, spark, tmp_path):
     lake = day_copy
     curated_dir = Path(lake.table_partition("orders", RUN_DATE))
@@ -142,7 +160,7 @@ def test_a_blocking_failure_keeps_the_previous_curated_output(day_copy, spark, t
         run(spark, _config(lake, blocking_ruleset=str(ruleset)))
     message = str(error.value)
     assert "1 blocking data quality rule(s) failed for 2026-11-21" in message
-    assert "RowCount > 1000: Value: 9 does not meet the constraint requirement!" in message
+    assert "RowCount > 1000: Value: 12 does not meet the constraint requirement!" in message
     assert "previous curated output for 2026-11-21 is left in place" in message
     assert sorted(p.name for p in curated_dir.iterdir()) == before
     rules = {
@@ -166,7 +184,7 @@ def test_counts_that_do_not_reconcile_fail_the_run(day_copy, spark, monkeypatch)
     )
     curated_dir = Path(lake.table_partition("orders", RUN_DATE))
     before = sorted(p.name for p in curated_dir.iterdir())
-    with pytest.raises(OrderlakeError, match="does not reconcile .*curated 10"):
+    with pytest.raises(OrderlakeError, match="does not reconcile .*curated 13"):
         run(spark, _config(lake))
     assert sorted(p.name for p in curated_dir.iterdir()) == before
     (run_row,) = [
@@ -200,7 +218,7 @@ def test_the_quarantine_command_shows_rows_accounting_and_raw_lines(day, capsys)
     root = str(Path(lake.roots["raw"]).parent)
     assert main(["quarantine", "--date", "2026-11-21", "--lake", root]) == 0
     out = capsys.readouterr().out
-    assert "rows read 26 = curated 9 + quarantined 15 + duplicates 2: reconciled" in out
+    assert "rows read 29 = curated 12 + quarantined 15 + duplicates 2: reconciled" in out
     assert "15 quarantined row(s) for 2026-11-21: wrong_header 5," in out
     assert "no_header.csv:1  missing_header\n    O-1501,C-1,Ann Lee" in out
     args = ["quarantine", "--date", "2026-11-21", "--lake", root, "--reason", "invalid_encoding"]

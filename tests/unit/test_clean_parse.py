@@ -1,10 +1,10 @@
-"""Splitting raw lines into fields: the cheap paths give exactly what Spark's CSV parser gives.
+"""Splitting raw lines into fields: the cheap paths give exactly what the RFC 4180 parser gives.
 
 Lines without quotes are split at commas, and lines whose only quotes enclose one whole field
-are split around it; every other line with a quote goes through `from_csv`. Each line here is
-parsed both by `parse_order_lines` and by that CSV path alone (`csv_fields`,
-`is_well_formed_csv`): the fields must agree on every line that counts as well formed, and
-well-formedness must be what the quote-aware count says."""
+are split around it; every other line with a quote goes through `from_csv` with RFC 4180's
+options (`columns.CSV_OPTIONS`). Each line here is parsed both by `parse_order_lines` and by
+that CSV path alone (`csv_fields`, `is_well_formed_csv`): the fields must agree on every line
+that counts as well formed, and well-formedness must be what the RFC grammar says."""
 
 from __future__ import annotations
 
@@ -49,6 +49,20 @@ LINES = [
     ",".join(['""'] * len(FIELDS)),
     joined(f0='"a"', f13='"b"'),
     joined(f12="\u00e9\u00e8", f5='"caf\u00e9, cr\u00e8me"'),  # multi-byte text
+    # RFC 4180 escapes: a quote inside a quoted field is written twice; a backslash is text.
+    joined(f5='"12"" Pizza Stone"'),
+    joined(f5='"Lamp 17"", white, large"'),
+    joined(f5='"Folders, C:\\"'),
+    joined(f5='"C:\\"', f6='"x"'),
+    joined(f5='"a\\"b"'),  # a lone quote inside a quoted field: broken quoting
+]
+# Lines whose RFC 4180 fields are known: (line, field f5's value, f6's value).
+RFC_VALUES = [
+    (joined(f5='"12"" Pizza Stone"'), '12" Pizza Stone', "f6"),
+    (joined(f5='"Lamp 17"", white, large"'), 'Lamp 17", white, large', "f6"),
+    (joined(f5='"Folders, C:\\"'), "Folders, C:\\", "f6"),
+    (joined(f5='"C:\\"', f6='"x, y"'), "C:\\", "x, y"),
+    (joined(f5='"""quoted"""'), '"quoted"', "f6"),
 ]
 
 
@@ -85,3 +99,15 @@ def test_a_line_splits_as_the_csv_parser_splits_it(parsed, number):
 def test_the_usual_quoted_line_keeps_its_comma(parsed):
     row = parsed[3]
     assert row[_WELL_FORMED] and row[S.PRODUCT_NAME] == "Lamp, large"
+
+
+@pytest.mark.parametrize(("text", "f5", "f6"), RFC_VALUES)
+def test_escaped_quotes_and_backslashes_read_as_rfc_4180(spark, text, f5, f6):
+    lines = spark.createDataFrame(
+        [("f.csv", 2, text, None)],
+        f"{S.SOURCE_FILE} string, {S.LINE_NUMBER} long, {S.RAW_LINE} string, {FILE_REASON} string",
+    )
+    (row,) = parse_order_lines(lines).collect()
+    fields = [row[name] for name in S.RAW_COLUMNS]
+    assert row[_WELL_FORMED], text
+    assert fields == [*FIELDS[:5], f5, f6, *FIELDS[7:]]

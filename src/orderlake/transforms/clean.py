@@ -125,18 +125,20 @@ def data_lines(lines: DataFrame) -> DataFrame:
 
 
 def parse_order_lines(lines: DataFrame) -> DataFrame:
-    """Split each line into its fields (trimmed; blank is null); keep the line's own text and
-    position. Most lines hold no quote and are split at commas. A line whose only quotes
-    enclose one whole field (`a,"b, c",d`) is split around that field; any other line with a
-    quote goes through Spark's CSV parser and the quote-aware field count (an order of
-    magnitude dearer a line, so it is kept for the lines that need it)."""
+    """Split each line into its RFC 4180 fields (trimmed of spaces; blank is null); keep the
+    line's own text and position. Every line is read by the one grammar of
+    `columns.CSV_OPTIONS`; two shapes have a cheaper exact reading. Most lines hold no quote
+    and are split at commas. A line whose only quotes enclose one whole field (`a,"b, c",d`)
+    is split around that field. Any other line with a quote goes through the CSV parser and
+    `is_well_formed_csv` (an order of magnitude dearer a line, so it is kept for the lines
+    that need it)."""
     line = F.col(S.RAW_LINE)
     keep = [S.SOURCE_FILE, S.LINE_NUMBER, S.RAW_LINE, FILE_REASON]
     quoted, parts, csv = F.col(_HAS_QUOTE), F.col(_QUOTE_PARTS), F.col(_NEEDS_CSV)
     return (
         lines.select(*keep, line.contains('"').alias(_HAS_QUOTE))
         .select(*keep, _HAS_QUOTE, F.when(quoted, F.split(line, '"', -1)).alias(_QUOTE_PARTS))
-        .select(*keep, _QUOTE_PARTS, (quoted & ~_one_quoted_field(line, parts)).alias(_NEEDS_CSV))
+        .select(*keep, _QUOTE_PARTS, (quoted & ~_one_quoted_field(parts)).alias(_NEEDS_CSV))
         # The CSV parser in a step of its own. Spark cannot fuse it into generated code, so
         # this step's rows are copied out whole: the fields split here would be copied too,
         # and they are split in the next step. (That step reads each parsed field apart, so
@@ -172,15 +174,14 @@ def parse_order_lines(lines: DataFrame) -> DataFrame:
     )
 
 
-def _one_quoted_field(line: Column, parts: Column) -> Column:
-    """Whether the line's quotes are exactly two, opening and closing one whole field, with
-    no backslash anywhere (the CSV parser's escape character): then the parser's fields are
-    the text around the quotes split at commas, with the quoted text as one field between.
-    `parts` is the line split at quotes."""
+def _one_quoted_field(parts: Column) -> Column:
+    """Whether the line's quotes are exactly two, opening and closing one whole field (so
+    no escaped quote is inside it): then its RFC 4180 fields are the text around the quotes
+    split at commas, with the quoted text as one field between. `parts` is the line split
+    at quotes."""
     before, after = parts[0], parts[2]
     return (
         (F.size(parts) == 3)
-        & ~line.contains("\\")
         & ((before == "") | before.endswith(","))
         & ((after == "") | after.startswith(","))
     )

@@ -16,6 +16,21 @@ TIMESTAMP_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$"
 # A quoted field, with "" as an escaped quote inside it. Written as runs of non-quotes
 # between escaped quotes, so Java's regex engine does not recurse once per character.
 QUOTED_FIELD = r'"[^"]*(?:""[^"]*)*"'
+# A quoted field that is a whole field: it starts the line or follows a separator, and ends
+# the line or is followed by one (not consumed, so two quoted fields in a row both match).
+WHOLE_QUOTED_FIELD = r"(^|,)" + QUOTED_FIELD + r"(?=,|$)"
+# RFC 4180, spelled out: fields separated by commas, a field may be enclosed in double quotes,
+# and a double quote inside such a field is written twice. There is no backslash escape
+# (Spark's CSV default is `\`, which would swallow the quote after `C:\`). A line that does
+# not follow the grammar is not parsed by guessing: `is_well_formed_csv` rejects it.
+CSV_OPTIONS: dict[str, str] = {
+    "sep": ",",
+    "quote": '"',
+    "escape": '"',
+    "ignoreLeadingWhiteSpace": "false",
+    "ignoreTrailingWhiteSpace": "false",
+    "mode": "PERMISSIVE",
+}
 
 
 def is_blank(col: Column) -> Column:
@@ -33,13 +48,18 @@ def has_balanced_quotes(line: Column) -> Column:
 
 
 def csv_fields(line: Column) -> Column:
-    """The line's fields as Spark's CSV parser reads them (a struct of RAW_SCHEMA's strings)."""
-    return F.from_csv(line, S.RAW_SCHEMA.simpleString(), {"mode": "PERMISSIVE"})
+    """The line's fields by RFC 4180 (CSV_OPTIONS; a struct of RAW_SCHEMA's strings). Only
+    meaningful for a line `is_well_formed_csv` accepts."""
+    return F.from_csv(line, S.RAW_SCHEMA.simpleString(), CSV_OPTIONS)
 
 
 def is_well_formed_csv(line: Column) -> Column:
-    """Whether the line holds exactly the raw columns' number of fields, quotes balanced."""
-    return (csv_field_count(line) == len(S.RAW_COLUMNS)) & has_balanced_quotes(line)
+    """Whether the line is RFC 4180 CSV of exactly the raw columns' number of fields: with
+    its whole quoted fields taken out, no quote is left (a quote inside an unquoted field, text
+    after a closing quote, an unclosed quote are all broken quoting) and the commas left
+    separate the right number of fields."""
+    rest = F.regexp_replace(line, WHOLE_QUOTED_FIELD, "$1")
+    return ~rest.contains('"') & (F.size(F.split(rest, ",", -1)) == len(S.RAW_COLUMNS))
 
 
 def as_valid_utf8(line: Column) -> Column:
