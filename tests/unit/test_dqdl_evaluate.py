@@ -8,7 +8,7 @@ import pytest
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-from orderlake.quality.dqdl import parse, walk
+from orderlake.quality.dqdl import DqdlError, parse, walk
 from orderlake.quality.evaluate import LOCAL_RULE_TYPES, evaluate
 from orderlake.quality.outcome import ERROR, FAILED, PASSED
 
@@ -178,3 +178,120 @@ def test_uniqueness_is_exact_whichever_way_the_values_are_grouped(frame, monkeyp
     # too many shared hashes: the values are grouped directly
     monkeypatch.setattr(E, "SHARED_HASHES_LIMIT", 0)
     assert measured(_run(frame, UNIQUENESS_RULES)) == by_hash
+
+
+# --- semantics as AWS documents them (issue 20) ----------------------------------------------
+
+
+def test_column_length_counts_null_as_zero_length(frame):
+    # dqdl-rule-types-ColumnLength.html: "The ColumnLength rule treats NULLs as 0 length
+    # strings. For a NULL row: ColumnLength "Postal_Code" > 4 # this will fail /
+    # ColumnLength "Postal_Code" < 6 # this will succeed". Row 4's name is NULL.
+    short, long_ = _run(frame, ['ColumnLength "name" < 6', 'ColumnLength "name" > 1'])
+    assert short.outcome == PASSED
+    assert long_.outcome == FAILED
+    assert long_.evaluated_metrics == {
+        "Column.name.MinimumLength": 0.0,
+        "Column.name.MaximumLength": 3.0,
+        "Column.name.LengthCompliance": 0.75,
+    }
+
+
+def test_not_between_counts_the_ends_as_outside(frame):
+    # dqdl.html: between "falls in a specified range (exclusive)", not between "does not fall
+    # in a specified range (inclusive)": the ends belong to not between. awslabs/dqdl
+    # NumberBasedCondition agrees: BETWEEN is low < x < high, NOT_BETWEEN x <= low || x >= high.
+    outcomes = _run(
+        frame,
+        [
+            'Mean "score" between 2.5 and 3',  # the mean is 2.5: an end
+            'Mean "score" not between 2.5 and 3',
+            'ColumnValues "score" not between 1 and 4 with threshold = 0.5',  # 1 and 4 pass
+            'ColumnValues "score" between 1 and 4 with threshold = 0.5',  # 2 and 3 pass
+        ],
+    )
+    assert [o.outcome for o in outcomes] == [FAILED, PASSED, PASSED, PASSED]
+
+
+def test_a_quoted_number_is_a_string_condition_glue_rejects():
+    # dqdl.html's expressions table shows `Completeness "colA" = "1.0"`; in AWS's grammar a
+    # quoted value is a stringBasedCondition, and Completeness (return type NUMBER) takes a
+    # numberBasedCondition, so Glue's parser rejects the rule. The unquoted form works.
+    with pytest.raises(DqdlError, match="Completeness takes a number condition"):
+        parse('Rules = [ Completeness "colA" = "1.0" ]')
+    assert parse('Rules = [ Completeness "colA" = 1.0 ]').rules[0].condition.values[0].value == 1
+
+
+def test_an_invalid_where_clause_is_an_error_for_its_rule_only(frame):
+    # dqdl.html: "If invalid, the rule evaluation will fail": that rule, not the ruleset.
+    outcomes = _run(
+        frame,
+        [
+            "RowCount > 0 where \"country = = 'US'\"",
+            'IsComplete "id" where "nope > 1"',
+            "RowCount = 4",
+            'Completeness "id" = 1.0',
+        ],
+    )
+    assert [o.outcome for o in outcomes] == [ERROR, ERROR, PASSED, PASSED]
+    assert "invalid where clause" in outcomes[0].failure_reason
+
+
+def test_a_duration_rule_without_a_unit_is_a_parse_error_naming_its_line():
+    # dqdl-rule-types-DataFreshness.html: "You must specify the time unit in your expression."
+    with pytest.raises(DqdlError, match="line 3: DataFreshness takes a duration condition"):
+        parse('Rules = [\n  RowCount > 0,\n  DataFreshness "ts" <= 24\n]')
+
+
+def test_multi_column_uniqueness_is_evaluated(frame):
+    # dqdl-rule-types-Uniqueness.html / -IsUnique.html: "The following example rule checks
+    # multiple columns." Rows: (US, Ann), (CA, Bob), (US, Cy), ("  ", NULL): a row with a
+    # NULL is never unique (deequ), so 3 of 4.
+    unique, share, failing = _run(
+        frame,
+        [
+            'IsUnique "id" "country"',
+            'Uniqueness "country" "name" = 0.75',
+            'IsUnique country "name"',
+        ],
+    )
+    assert (unique.outcome, share.outcome, failing.outcome) == (PASSED, PASSED, FAILED)
+    assert share.evaluated_metrics == {"Multicolumn.country,name.Uniqueness": 0.75}
+
+
+def test_metrics_carry_glue_s_names(frame):
+    # dqdl-rule-types.html, "Reported Metrics": ColumnExists N/A; IsPrimaryKey uniqueness and
+    # completeness; ColumnValues Minimum/Maximum; ColumnLength MinimumLength/MaximumLength.
+    outcomes = _run(
+        frame,
+        [
+            'ColumnExists "name"',
+            'IsPrimaryKey "id"',
+            'IsPrimaryKey "id" "country"',
+            'ColumnValues "score" between 0 and 5',
+            'ColumnValues "name" matches "[A-Z][a-z]+" with threshold >= 0.5',
+            'ColumnValues "score" > 1 with threshold >= 0.5',
+            'ColumnLength "country" = 2',
+        ],
+    )
+    assert [o.evaluated_metrics for o in outcomes] == [
+        {},
+        {"Column.id.Uniqueness": 1.0, "Column.id.Completeness": 1.0},
+        {
+            "Multicolumn.id,country.Uniqueness": 1.0,
+            "Column.id.Completeness": 1.0,
+            "Column.country.Completeness": 1.0,
+        },
+        {"Column.score.Minimum": 1.0, "Column.score.Maximum": 4.0},
+        {"Column.name.PatternMatch": 0.75},
+        {
+            "Column.score.Minimum": 1.0,
+            "Column.score.Maximum": 4.0,
+            "Column.score.ColumnValues.Compliance": 0.75,
+        },
+        {
+            "Column.country.MinimumLength": 2.0,
+            "Column.country.MaximumLength": 2.0,
+            "Column.country.LengthCompliance": 1.0,
+        },
+    ]

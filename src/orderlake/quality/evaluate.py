@@ -3,8 +3,9 @@
 Aggregate rules (RowCount, Mean, Completeness, ...) measure one metric and compare it with the
 rule's condition. Row rules (ColumnValues, ColumnLength, DataFreshness, row-level CustomSql)
 test each row; they pass when every row does, or, `with threshold`, when the share of rows that
-pass meets the threshold. As in Glue, `between` is exclusive at both ends, and NULL fails every
-ColumnValues test except `!=` and `not in`.
+pass meets the threshold. As in Glue (awslabs/dqdl NumberBasedCondition): `between` is exclusive
+at both ends and `not between` is its negation, so the ends are "not between"; NULL fails every
+ColumnValues test except `!=` and `not in`; ColumnLength counts a NULL as length 0.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 from pyspark.errors import PySparkException
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
+from pyspark.sql import types as T
 
 from orderlake.quality.dqdl import (
     Composite,
@@ -126,13 +128,23 @@ class _Evaluator:
         broken one reports an error."""
         plans: dict[int, dict[str, Column]] = {}
         for rule in rules:
-            if rule.rule_type in _BATCHED and rule.params[:1] and rule.params[0] in self.df.columns:
+            batchable = (
+                rule.rule_type == "RowCount"
+                or (
+                    rule.rule_type == "IsPrimaryKey"
+                    and all(name in self.df.columns for name in rule.params)
+                )
+                or (
+                    rule.rule_type in _BATCHED
+                    and rule.params[:1]
+                    and rule.params[0] in self.df.columns
+                )
+            )
+            if batchable:
                 try:
                     plans[id(rule)] = self.plan(rule)
                 except (PySparkException, ValueError):
-                    continue
-            elif rule.rule_type == "RowCount":
-                plans[id(rule)] = self.plan(rule)
+                    continue  # measured alone, so the error is that rule's alone
         distinct = {key for key, plan in plans.items() if "d" in plan}
         self._measure({key: plan for key, plan in plans.items() if key not in distinct})
         for key in distinct:
@@ -172,6 +184,8 @@ class _Evaluator:
 
     def rule(self, rule: Rule) -> RuleOutcome:
         kind = rule.rule_type
+        if rule.where:
+            self._check_where(rule)
         if kind in _BATCHED:
             if kind != "RowCount" and rule.params[0] not in self.df.columns:
                 raise ValueError(f"column {rule.params[0]!r} does not exist")
@@ -189,14 +203,20 @@ class _Evaluator:
             value = float(len(df.columns))
             return self.compare_outcome(rule, value, {"Dataset.*.ColumnCount": value})
         if kind == "ColumnExists":
-            exists = rule.params[0] in df.columns
-            metrics = {_metric(rule, "Exists"): float(exists)}
-            return _outcome(rule, exists, f"column {rule.params[0]!r} does not exist", metrics)
-        metrics = self.grouped(rule, df)  # IsUnique, Uniqueness, IsPrimaryKey
-        value = next(iter(metrics.values()))
+            exists = rule.params[0] in df.columns  # Glue reports no metric for it
+            return _outcome(rule, exists, f"column {rule.params[0]!r} does not exist", {})
+        value, metrics = self.grouped(rule, df)  # IsUnique, Uniqueness, IsPrimaryKey
         if rule.condition is None:
             return _outcome(rule, value == 1.0, f"Value: {_fmt(value)} is not 1.0", metrics)
         return self.compare_outcome(rule, value, metrics)
+
+    def _check_where(self, rule: Rule) -> None:
+        """Glue rejects an invalid where clause for its rule only: so do we."""
+        try:
+            self.df.where(F.expr(rule.where or "true")).schema  # noqa: B018 (analysis only)
+        except PySparkException as exc:
+            detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise ValueError(f"invalid where clause {rule.where!r}: {detail}") from None
 
     def plan(self, rule: Rule) -> dict[str, Column]:
         """The aggregates a batchable rule needs, its `where` folded into each."""
@@ -205,6 +225,12 @@ class _Evaluator:
         kind = rule.rule_type
         if kind == "RowCount":
             return {"n": rows}
+        if kind == "IsPrimaryKey":  # each column's completeness, with the batched aggregates
+            counts = {
+                f"c{i}": F.count(F.when(keep, F.col(f"`{name}`")))
+                for i, name in enumerate(rule.params)
+            }
+            return {"n": rows} | counts
         col = F.col(f"`{rule.params[0]}`")
         if kind in ("IsComplete", "Completeness"):
             return {"n": rows, "c": F.count(F.when(keep, col))}
@@ -216,9 +242,12 @@ class _Evaluator:
         assert rule.condition is not None
         if kind == "ColumnValues":
             passes = self.values_predicate(col, rule.condition)
-            return {"n": rows, "ok": F.count(F.when(keep & passes, 1))}
+            plan = {"n": rows, "ok": F.count(F.when(keep & passes, 1))}
+            if self._numeric(rule.params[0]):  # Glue reports the column's extremes
+                plan |= {"lo": F.min(F.when(keep, col)), "hi": F.max(F.when(keep, col))}
+            return plan
         if kind == "ColumnLength":
-            length = F.length(col)
+            length = F.coalesce(F.length(col), F.lit(0))  # Glue: NULL is a 0-length string
             passes = F.coalesce(_scalar_predicate(length, rule.condition), F.lit(False))
             return {
                 "n": rows,
@@ -255,11 +284,7 @@ class _Evaluator:
             value = float(measured)
             return self.compare_outcome(rule, value, {_metric(rule, kind): value})
         share = values["ok"] / values["n"] if values["n"] else 1.0
-        metrics = {_metric(rule, f"{kind}.Compliance"): float(share)}
-        if kind == "ColumnLength" and values["lo"] is not None:
-            metrics[_metric(rule, "MinimumLength")] = float(values["lo"])
-            metrics[_metric(rule, "MaximumLength")] = float(values["hi"])
-        return self._share_outcome(rule, share, metrics)
+        return self._share_outcome(rule, share, _row_metrics(rule, share, values))
 
     def compare_outcome(self, rule: Rule, value: float, metrics: dict[str, float]) -> RuleOutcome:
         assert rule.condition is not None
@@ -267,8 +292,12 @@ class _Evaluator:
         reason = f"Value: {_fmt(value)} does not meet the constraint requirement!"
         return _outcome(rule, ok, reason, metrics)
 
-    def grouped(self, rule: Rule, df: DataFrame) -> dict[str, float]:
-        """Uniqueness (share of rows whose value occurs once) or primary-key-ness."""
+    def _numeric(self, column: str) -> bool:
+        return isinstance(self.df.schema[column].dataType, T.NumericType)
+
+    def grouped(self, rule: Rule, df: DataFrame) -> tuple[float, dict[str, float]]:
+        """Uniqueness (share of rows whose values occur once) and, for IsPrimaryKey, each
+        column's completeness too: the value judged, and the metrics as Glue names them."""
         cols = list(rule.params)
         for name in cols:
             if name not in df.columns:
@@ -278,9 +307,19 @@ class _Evaluator:
             self.grouped_counts[key] = _value_counts(df, cols)
         total, once = self.grouped_counts[key]
         share = once / total if total else 0.0
+        metrics = {_columns_metric(cols, "Uniqueness"): float(share)}
         if rule.rule_type == "IsPrimaryKey":
-            return {f"Column.{','.join(cols)}.IsPrimaryKey": 1.0 if share == 1.0 else 0.0}
-        return {_metric(rule, "Uniqueness"): float(share)}
+            counts = self.values.get(id(rule)) or self._measure_alone(rule)
+            for i, name in enumerate(cols):
+                complete = counts[f"c{i}"] / counts["n"] if counts["n"] else 0.0
+                metrics[f"Column.{name}.Completeness"] = float(complete)
+        return float(share), metrics
+
+    def _measure_alone(self, rule: Rule) -> dict[str, Any]:
+        plan = self.plan(rule)
+        row = self.df.agg(*[expr.alias(name) for name, expr in plan.items()]).first()
+        assert row is not None
+        return {name: row[name] for name in plan}
 
     def custom_sql(self, rule: Rule, df: DataFrame) -> RuleOutcome:
         df.createOrReplaceTempView(PRIMARY_VIEW)
@@ -440,6 +479,40 @@ def compare(value: float, cond: Condition) -> bool:
 
 def _metric(rule: Rule, name: str) -> str:
     return f"Column.{rule.params[0]}.{name}"
+
+
+def _columns_metric(columns: list[str], name: str) -> str:
+    """deequ's entities: Column.c.X for one column, Multicolumn.a,b.X for several."""
+    if len(columns) == 1:
+        return f"Column.{columns[0]}.{name}"
+    return f"Multicolumn.{','.join(columns)}.{name}"
+
+
+def _row_metrics(rule: Rule, share: float, values: dict[str, Any]) -> dict[str, float]:
+    """The metrics of a row-level rule, named as AWS's rule type reference names them:
+    ColumnValues reports the column's Minimum and Maximum (numeric columns) and, for `matches`,
+    PatternMatch; ColumnLength its MinimumLength, MaximumLength and LengthCompliance; the share
+    of passing rows is <rule type>.Compliance where the reference names no other metric."""
+    kind = rule.rule_type
+    metrics: dict[str, float] = {}
+    if kind == "ColumnLength":
+        if values["lo"] is not None:
+            metrics[_metric(rule, "MinimumLength")] = float(values["lo"])
+            metrics[_metric(rule, "MaximumLength")] = float(values["hi"])
+        metrics[_metric(rule, "LengthCompliance")] = float(share)
+        return metrics
+    if kind != "ColumnValues":
+        return {_metric(rule, f"{kind}.Compliance"): float(share)}
+    numeric = "lo" in values
+    if numeric and values["lo"] is not None:
+        metrics[_metric(rule, "Minimum")] = float(values["lo"])
+        metrics[_metric(rule, "Maximum")] = float(values["hi"])
+    assert rule.condition is not None
+    if rule.condition.op == "matches":
+        metrics[_metric(rule, "PatternMatch")] = float(share)
+    elif rule.threshold is not None or not numeric:
+        metrics[_metric(rule, "ColumnValues.Compliance")] = float(share)
+    return metrics
 
 
 def _fmt(value: float) -> str:
