@@ -154,10 +154,25 @@ select {columns} from (
 
 
 def _quarantine_sql() -> str:
+    """Rejected rows, then the repeats of a kept order id whose values differ from the kept
+    row's (`conflicting_duplicate`; an exact repeat is a duplicate dropped)."""
+    values = ", ".join(f"{name} := {name}" for name in S.RAW_COLUMNS)
     return f"""
+with repeats as (
+    select source_file, line_number, {S.ORDER_ID}, raw_line,
+        row_number() over kept_first as _copy,
+        struct_pack({values}) as _values,
+        first_value(struct_pack({values})) over kept_first as _kept
+    from validated where len(reasons) = 0
+    window kept_first as (partition by {S.ORDER_ID} order by source_file, line_number)
+)
 select source_file, line_number, reasons[1] as reason, reasons,
     case when {_present(S.ORDER_ID)} then {S.ORDER_ID} end as {S.ORDER_ID}, raw_line
 from validated where len(reasons) > 0
+union all
+select source_file, line_number, '{S.REASON_CONFLICTING_DUPLICATE}' as reason,
+    ['{S.REASON_CONFLICTING_DUPLICATE}'] as reasons, {S.ORDER_ID}, raw_line
+from repeats where _copy > 1 and _values is distinct from _kept
 """
 
 

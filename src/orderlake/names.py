@@ -81,6 +81,9 @@ REASON_MISSING_HEADER = "missing_header"
 REASON_WRONG_HEADER = "wrong_header"
 REASON_WRONG_PARTITION = "file_in_wrong_partition"
 FILE_REASONS: tuple[str, ...] = (REASON_MISSING_HEADER, REASON_WRONG_HEADER, REASON_WRONG_PARTITION)
+# Decided by the dedupe, after every row's own checks: a repeat of a kept order id whose
+# values differ from the kept row's (an exact repeat is a duplicate, dropped and counted).
+REASON_CONFLICTING_DUPLICATE = "conflicting_duplicate"
 ROW_REASONS: tuple[str, ...] = (
     REASON_UNPARSABLE_LINE,
     REASON_MISSING_FIELD,
@@ -101,6 +104,9 @@ LINE_NUMBER = "line_number"
 RAW_LINE = "raw_line"
 REASON = "reason"
 REASONS = "reasons"
+# A conflicting duplicate's quarantine row names the occurrence kept in curated.
+KEPT_SOURCE_FILE = "kept_source_file"
+KEPT_LINE_NUMBER = "kept_line_number"
 TOTAL_AMOUNT = "total_amount"
 
 # --- data quality results (curated/dq_results): row accounting and rule outcomes, one table -----

@@ -48,6 +48,8 @@ QUARANTINE_SCHEMA = T.StructType(
         T.StructField(N.REASONS, T.ArrayType(T.StringType(), False), False),
         T.StructField(N.ORDER_ID, T.StringType(), True),
         T.StructField(N.RAW_LINE, T.StringType(), True),
+        T.StructField(N.KEPT_SOURCE_FILE, T.StringType(), True),
+        T.StructField(N.KEPT_LINE_NUMBER, T.LongType(), True),
     ]
 )
 

@@ -34,6 +34,7 @@ EXPECTED_FILES = {
     "no_header.csv": ("rejected", 2, 0, 2, 0),
     "quoted.csv": ("accepted", 4, 2, 2, 0),
     "ragged.csv": ("accepted", 3, 0, 2, 1),
+    "repeat_conflict.csv": ("accepted", 3, 1, 1, 1),
     "truncated.csv": ("accepted", 2, 1, 1, 0),
     "wrong_day.csv": ("rejected", 2, 0, 2, 0),
     "notes.txt": ("ignored", 0, 0, 0, 0),
@@ -76,9 +77,9 @@ def day_copy(day, tmp_path):
 
 def test_every_row_is_accounted_for(day):
     _, result = day
-    assert (result.rows_read, result.rows_curated, result.rows_quarantined) == (29, 12, 15)
-    assert result.duplicates_dropped == 2
-    assert (result.files_read, result.files_rejected) == (14, 4)
+    assert (result.rows_read, result.rows_curated, result.rows_quarantined) == (32, 13, 16)
+    assert result.duplicates_dropped == 3
+    assert (result.files_read, result.files_rejected) == (15, 4)
     # Every fixture order is for product P-1: a warning rule fails, and warnings never fail a run.
     assert result.rules_failed == 1 and result.rules_passed > 20
 
@@ -92,7 +93,7 @@ def test_dq_results_hold_per_file_and_run_accounting(day):
     counts = (S.OUTCOME, S.ROWS_READ, S.ROWS_CURATED, S.ROWS_QUARANTINED, S.DUPLICATES_DROPPED)
     assert {name: tuple(r[c] for c in counts) for name, r in files.items()} == EXPECTED_FILES
     (run_row,) = [r for r in rows if r[S.RECORD_TYPE] == S.RECORD_RUN]
-    assert tuple(run_row[c] for c in counts) == ("reconciled", 29, 12, 15, 2)
+    assert tuple(run_row[c] for c in counts) == ("reconciled", 32, 13, 16, 3)
     messages = {name: r[S.FAILURE_REASON] for name, r in files.items() if r[S.FAILURE_REASON]}
     assert set(messages) == {n for n, e in EXPECTED_FILES.items() if e[0] != "accepted"}
     assert "no_header.csv: rejected (missing_header)" in messages["no_header.csv"]
@@ -112,9 +113,9 @@ def test_rule_outcomes_are_written_in_one_shape(day):
     assert failed == [("warning", 'DistinctValuesCount "product_id" > 1')]
     (count,) = [r for r in rules if r[S.RULE] == "RowCount > 0"]
     assert count[S.SEVERITY] == "blocking"
-    assert dict(count[S.EVALUATED_METRICS]) == {"Dataset.*.RowCount": 12.0}
+    assert dict(count[S.EVALUATED_METRICS]) == {"Dataset.*.RowCount": 13.0}
     report = format_results(read_day(lake, "dq_results", RUN_DATE), RUN_DATE)
-    assert "rows read 29 = curated 12 + quarantined 15 + duplicates 2: reconciled" in report
+    assert "rows read 32 = curated 13 + quarantined 16 + duplicates 3: reconciled" in report
     assert "FAILED" not in report
 
 
@@ -124,7 +125,7 @@ def test_quarantine_rows_name_file_line_reason_and_text(day):
         (r[S.SOURCE_FILE].rsplit("/", 1)[-1], r[S.LINE_NUMBER]): r
         for r in read_day(lake, "quarantine", RUN_DATE)
     }
-    assert len(rows) == 15
+    assert len(rows) == 16
     assert rows[("no_header.csv", 1)][S.REASONS] == [S.REASON_MISSING_HEADER]
     assert rows[("truncated.csv", 3)][S.RAW_LINE] == "O-1302,C-3,Bo"
     assert rows[("quoted.csv", 3)][S.REASON] == S.REASON_UNPARSABLE_LINE
@@ -150,6 +151,34 @@ def test_quoted_fields_are_stored_with_their_rfc_4180_values(day):
     }
 
 
+def test_a_repeat_that_differs_is_quarantined_naming_the_kept_row(day, capsys):
+    """O-1001 again with another quantity: a conflict, kept out of curated and shown; O-1003
+    again with only the status's case changed is the same order, a duplicate dropped."""
+    from orderlake.cli import main
+
+    lake, _ = day
+    (conflict,) = [
+        r
+        for r in read_day(lake, "quarantine", RUN_DATE)
+        if r[S.REASON] == S.REASON_CONFLICTING_DUPLICATE
+    ]
+    assert conflict[S.SOURCE_FILE].endswith("/repeat_conflict.csv")
+    assert (conflict[S.LINE_NUMBER], conflict[S.ORDER_ID]) == (2, "O-1001")
+    assert conflict[S.REASONS] == [S.REASON_CONFLICTING_DUPLICATE]
+    assert conflict[S.RAW_LINE].startswith(
+        "O-1001,C-1,Ann Lee,ann@example.com,P-1,Desk Lamp,Home,5,"
+    )
+    assert conflict[S.KEPT_SOURCE_FILE].endswith("/good.csv")
+    assert conflict[S.KEPT_LINE_NUMBER] == 2
+    curated = [r for r in read_day(lake, "orders", RUN_DATE) if r[S.ORDER_ID] == "O-1001"]
+    assert [(r[S.QUANTITY], r[S.LINE_NUMBER]) for r in curated] == [(2, 2)]
+    root = str(Path(lake.roots["raw"]).parent)
+    args = ["quarantine", "--date", "2026-11-21", "--lake", root]
+    assert main([*args, "--reason", S.REASON_CONFLICTING_DUPLICATE]) == 0
+    out = capsys.readouterr().out
+    assert "repeat_conflict.csv:2  conflicting_duplicate (differs from the kept good.csv:2)" in out
+
+
 def test_a_blocking_failure_keeps_the_previous_curated_output(day_copy, spark, tmp_path):
     lake = day_copy
     curated_dir = Path(lake.table_partition("orders", RUN_DATE))
@@ -160,7 +189,7 @@ def test_a_blocking_failure_keeps_the_previous_curated_output(day_copy, spark, t
         run(spark, _config(lake, blocking_ruleset=str(ruleset)))
     message = str(error.value)
     assert "1 blocking data quality rule(s) failed for 2026-11-21" in message
-    assert "RowCount > 1000: Value: 12 does not meet the constraint requirement!" in message
+    assert "RowCount > 1000: Value: 13 does not meet the constraint requirement!" in message
     assert "previous curated output for 2026-11-21 is left in place" in message
     assert sorted(p.name for p in curated_dir.iterdir()) == before
     rules = {
@@ -184,7 +213,7 @@ def test_counts_that_do_not_reconcile_fail_the_run(day_copy, spark, monkeypatch)
     )
     curated_dir = Path(lake.table_partition("orders", RUN_DATE))
     before = sorted(p.name for p in curated_dir.iterdir())
-    with pytest.raises(OrderlakeError, match="does not reconcile .*curated 13"):
+    with pytest.raises(OrderlakeError, match="does not reconcile .*curated 14"):
         run(spark, _config(lake))
     assert sorted(p.name for p in curated_dir.iterdir()) == before
     (run_row,) = [
@@ -218,8 +247,8 @@ def test_the_quarantine_command_shows_rows_accounting_and_raw_lines(day, capsys)
     root = str(Path(lake.roots["raw"]).parent)
     assert main(["quarantine", "--date", "2026-11-21", "--lake", root]) == 0
     out = capsys.readouterr().out
-    assert "rows read 29 = curated 12 + quarantined 15 + duplicates 2: reconciled" in out
-    assert "15 quarantined row(s) for 2026-11-21: wrong_header 5," in out
+    assert "rows read 32 = curated 13 + quarantined 16 + duplicates 3: reconciled" in out
+    assert "16 quarantined row(s) for 2026-11-21: wrong_header 5," in out
     assert "no_header.csv:1  missing_header\n    O-1501,C-1,Ann Lee" in out
     args = ["quarantine", "--date", "2026-11-21", "--lake", root, "--reason", "invalid_encoding"]
     assert main([*args, "--raw"]) == 0

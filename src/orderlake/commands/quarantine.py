@@ -52,7 +52,13 @@ def handle(args: argparse.Namespace) -> int:
     print(": " + ", ".join(f"{code} {n}" for code, n in by_reason.most_common()) if rows else "")
     for row in shown:
         where = f"{row[N.SOURCE_FILE].rsplit('/', 1)[-1]}:{row[N.LINE_NUMBER]}"
-        print(f"{where}  {','.join(row[N.REASONS])}\n    {row[N.RAW_LINE]}")
+        kept = row.get(N.KEPT_SOURCE_FILE)  # absent from partitions written before it existed
+        differs = (
+            f" (differs from the kept {kept.rsplit('/', 1)[-1]}:{row[N.KEPT_LINE_NUMBER]})"
+            if kept
+            else ""
+        )
+        print(f"{where}  {','.join(row[N.REASONS])}{differs}\n    {row[N.RAW_LINE]}")
     if len(shown) < len(rows):
         print(f"... {len(rows) - len(shown)} more (use --limit 0 for all)")
     return 0

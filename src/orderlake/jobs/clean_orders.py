@@ -39,11 +39,13 @@ from orderlake.io import (
 )
 from orderlake.jobs.config import JobConfig
 from orderlake.quality import checks
-from orderlake.quality.accounting import RunAccount, account
+from orderlake.quality.accounting import RunAccount, account, conflicts_by_file
 from orderlake.quality.outcome import BLOCKING, WARNING, RuleOutcome
 from orderlake.transforms.clean import (
     BROADCAST_DUPLICATES,
     checked_lines,
+    conflict_rows,
+    conflicting_copies,
     duplicate_counts,
     duplicated_orders,
     file_rows,
@@ -140,7 +142,7 @@ def run(
     checked = raw.lines.transform(checked_lines(config.run_date, _headers(spark, raw))).persist(
         StorageLevel.MEMORY_AND_DISK
     )
-    duplicates = None
+    duplicates = conflicts = None
     staged: list[StagedPartition] = []
     try:
         per_file = file_rows(checked, config.run_date)
@@ -148,20 +150,35 @@ def run(
         keyed = keyed_orders(validated, raw.files)
         duplicates = duplicated_orders(keyed).persist(StorageLevel.MEMORY_AND_DISK)
         duplicated_ids, duplicates_dropped = duplicate_counts(duplicates)
-        curated = to_curated_orders(
-            keyed, duplicates, broadcast=duplicated_ids <= BROADCAST_DUPLICATES
-        )
+        broadcast = duplicated_ids <= BROADCAST_DUPLICATES
+        curated = to_curated_orders(keyed, duplicates, broadcast=broadcast)
         staged.append(stage_partition(curated, config.orders_path, config.run_date))
         written = staged[0].read()
         # repartition, not coalesce: the scan of every checked row stays parallel, and only
         # the rejected rows meet in the one task that writes the file.
-        quarantine = validated.transform(quarantined_rows).repartition(1)
-        staged.append(stage_partition(quarantine, config.quarantine_path, config.run_date))
+        quarantine = validated.transform(quarantined_rows)
+        if duplicated_ids:
+            conflicts = conflicting_copies(keyed, duplicates, raw.files, broadcast).persist(
+                StorageLevel.MEMORY_AND_DISK
+            )
+            if not conflicts.isEmpty():  # only then are the raw lines read a third time
+                quarantine = quarantine.unionByName(conflict_rows(conflicts, raw.lines))
+        staged.append(
+            stage_partition(quarantine.repartition(1), config.quarantine_path, config.run_date)
+        )
         # Nothing reads the checked rows again: their memory goes to the rules' aggregates.
+        if conflicts is not None:
+            conflicts.unpersist()
         duplicates.unpersist()
         checked.unpersist()
         accounting = account(
-            files, raw.files, per_file, written, duplicates_dropped, config.run_date
+            files,
+            raw.files,
+            per_file,
+            written,
+            duplicates_dropped,
+            config.run_date,
+            conflicts=conflicts_by_file(staged[1].read()),
         )
         outcomes = checks.run_rulesets(written, rulesets, now=started)
         results = checks.results_frame(
@@ -180,8 +197,9 @@ def run(
     finally:
         for partial in staged:
             discard_partition(partial)
-        if duplicates is not None:
-            duplicates.unpersist()
+        for cached in (duplicates, conflicts):
+            if cached is not None:
+                cached.unpersist()
         checked.unpersist()
     return _result(accounting, outcomes)
 

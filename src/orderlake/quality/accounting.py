@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote
 
 from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
 
 from orderlake import schema as S
 from orderlake.io import RawFile
@@ -84,12 +85,16 @@ def account(
     curated: DataFrame,
     duplicates_dropped: int,
     run_date: dt.date,
+    conflicts: dict[str, int] | None = None,
 ) -> RunAccount:
     """Count every file's rows. `files` maps each file in the partition to its size in bytes
     (files with no lines at all, and files that are not .csv, appear only there); `raw` holds
     the line counts of the pass that numbered the lines; `checked` the accepted and quarantined
     rows of each file, as its checked rows add up (`orderlake.transforms.clean.file_rows`);
-    `duplicates_dropped` is the run's count from the dedupe's own aggregate."""
+    `duplicates_dropped` is the run's count from the dedupe's own aggregate: every repeat of a
+    kept order id, so it includes the `conflicts` (per file, the repeats quarantined as
+    `conflicting_duplicate`, counted in the quarantine as written)."""
+    conflicts = conflicts or {}
     # Spark may percent-encode the paths it reports; name each file as the rows do.
     spelled = {unquote(path): path for path in raw}
     files = {spelled.get(unquote(path), path): size for path, size in files.items()}
@@ -105,6 +110,7 @@ def account(
         read = lines_n - (1 if first_line is not None and not header_rejected else 0)
         curated_n = curated_by_file.get(path, 0)
         accepted = row.accepted if row else 0
+        conflicting = conflicts.get(path, 0)
         if not path.endswith(".csv"):
             status, message = IGNORED, f"{path}: not a .csv file, not read"
         elif lines_n == 0:
@@ -118,8 +124,8 @@ def account(
                 source_file=path,
                 rows_read=read,
                 rows_curated=curated_n,
-                rows_quarantined=row.quarantined if row else 0,
-                duplicates_dropped=accepted - curated_n,
+                rows_quarantined=(row.quarantined if row else 0) + conflicting,
+                duplicates_dropped=accepted - curated_n - conflicting,
                 status=status,
                 message=message,
             )
@@ -127,10 +133,21 @@ def account(
     return RunAccount(
         rows_read=sum(a.rows_read for a in accounts),
         rows_curated=sum(curated_by_file.values()),
-        rows_quarantined=sum(r.quarantined for r in checked.values()),
-        duplicates_dropped=duplicates_dropped,
+        rows_quarantined=sum(r.quarantined for r in checked.values()) + sum(conflicts.values()),
+        duplicates_dropped=duplicates_dropped - sum(conflicts.values()),
         files=tuple(accounts),
     )
+
+
+def conflicts_by_file(quarantine: DataFrame) -> dict[str, int]:
+    """Per file, the rows a written quarantine holds as `conflicting_duplicate`."""
+    rows = (
+        quarantine.where(F.col(S.REASON) == S.REASON_CONFLICTING_DUPLICATE)
+        .groupBy(S.SOURCE_FILE)
+        .count()
+        .collect()
+    )
+    return {r[0]: r[1] for r in rows}
 
 
 def _rejection(

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import reduce
 
-from pyspark.sql import Column, DataFrame
+from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
@@ -85,6 +85,8 @@ _FILE_RANK = "_file_rank"
 _FIRST_KEY = "_first_key"
 _KEPT_KEY = "_kept_key"
 _COPIES = "_copies"
+_CONTENT = "_content"
+_KEPT_CONTENT = "_kept_content"
 _LINE_BITS = 40
 
 
@@ -391,6 +393,18 @@ def quarantined_rows(validated: DataFrame) -> DataFrame:
         reasons.alias(S.REASONS),
         F.when(~is_blank(F.col(S.ORDER_ID)), F.col(S.ORDER_ID)).alias(S.ORDER_ID),
         S.RAW_LINE,
+        F.lit(None).cast(T.StringType()).alias(S.KEPT_SOURCE_FILE),
+        F.lit(None).cast(T.LongType()).alias(S.KEPT_LINE_NUMBER),
+    )
+
+
+def _file_ranks(spark: SparkSession, files: Iterable[str]) -> DataFrame:
+    """(`_file_rank`, `source_file`): each of the day's files by its place in name order."""
+    return spark.createDataFrame(
+        list(enumerate(sorted(files))),
+        T.StructType(
+            [T.StructField(_FILE_RANK, T.LongType()), T.StructField(S.SOURCE_FILE, T.StringType())]
+        ),
     )
 
 
@@ -399,12 +413,7 @@ def keyed_orders(validated: DataFrame, files: Iterable[str]) -> DataFrame:
     line number (the file's rank among the day's `files`, every `source_file` the rows name,
     and the line, packed in one number)."""
     accepted = validated.where(is_accepted())
-    ranks = accepted.sparkSession.createDataFrame(
-        list(enumerate(sorted(files))),
-        T.StructType(
-            [T.StructField(_FILE_RANK, T.LongType()), T.StructField(S.SOURCE_FILE, T.StringType())]
-        ),
-    )
+    ranks = _file_ranks(accepted.sparkSession, files)
     return accepted.join(F.broadcast(ranks), on=S.SOURCE_FILE).select(
         *accepted.columns,
         (F.shiftleft(F.col(_FILE_RANK), _LINE_BITS) + F.col(S.LINE_NUMBER)).alias(_FIRST_KEY),
@@ -443,6 +452,74 @@ def first_occurrences(keyed: DataFrame, duplicates: DataFrame, broadcast: bool) 
     joined = keyed.join(F.broadcast(kept) if broadcast else kept, on=S.ORDER_ID, how="left")
     return joined.where(F.col(_KEPT_KEY).isNull() | (F.col(_KEPT_KEY) == F.col(_FIRST_KEY))).drop(
         _KEPT_KEY, _FIRST_KEY
+    )
+
+
+def _content() -> Column:
+    """A 64-bit hash of a checked row's values (typed and normalised, as curated holds them):
+    two copies of an order id are the same order when it agrees. The hash skips nulls, so a
+    bit per column says which are null (`a,,b` and `a,b,` differ)."""
+    values = [F.col(name) for name in S.RAW_COLUMNS]
+    nulls = reduce(
+        lambda acc, bit: acc.bitwiseOR(bit),
+        [
+            F.when(v.isNull(), F.lit(1 << place)).otherwise(F.lit(0))
+            for place, v in enumerate(values)
+        ],
+    )
+    return F.xxhash64(*values, nulls)
+
+
+def conflicting_copies(
+    keyed: DataFrame, duplicates: DataFrame, files: Iterable[str], broadcast: bool = True
+) -> DataFrame:
+    """The copies of a duplicated order id whose values differ from the kept occurrence's:
+    `source_file`, `line_number`, `order_id`, and the kept row's `kept_source_file` and
+    `kept_line_number`. An exact repeat is not among them (it is a duplicate, dropped). Only
+    the rows of duplicated ids are hashed and compared, so this is a small result."""
+    kept = duplicates.select(S.ORDER_ID, _KEPT_KEY)
+    copies = keyed.join(
+        F.broadcast(kept) if broadcast else kept, on=S.ORDER_ID, how="inner"
+    ).select(
+        S.SOURCE_FILE, S.LINE_NUMBER, S.ORDER_ID, _FIRST_KEY, _KEPT_KEY, _content().alias(_CONTENT)
+    )
+    kept_content = copies.where(F.col(_FIRST_KEY) == F.col(_KEPT_KEY)).select(
+        S.ORDER_ID, F.col(_CONTENT).alias(_KEPT_CONTENT)
+    )
+    kept_files = _file_ranks(keyed.sparkSession, files).withColumnRenamed(
+        S.SOURCE_FILE, S.KEPT_SOURCE_FILE
+    )
+    return (
+        copies.where(F.col(_FIRST_KEY) != F.col(_KEPT_KEY))
+        .join(kept_content, on=S.ORDER_ID, how="inner")
+        .where(F.col(_CONTENT) != F.col(_KEPT_CONTENT))
+        .withColumn(_FILE_RANK, F.shiftright(F.col(_KEPT_KEY), _LINE_BITS))
+        .join(F.broadcast(kept_files), on=_FILE_RANK, how="inner")
+        .select(
+            S.SOURCE_FILE,
+            S.LINE_NUMBER,
+            S.ORDER_ID,
+            S.KEPT_SOURCE_FILE,
+            F.col(_KEPT_KEY).bitwiseAND(F.lit((1 << _LINE_BITS) - 1)).alias(S.KEPT_LINE_NUMBER),
+        )
+    )
+
+
+def conflict_rows(conflicts: DataFrame, lines: DataFrame) -> DataFrame:
+    """Quarantine rows for `conflicting_copies`, with each copy's text taken from the raw
+    `lines` again (checked rows keep only the text of rows rejected by their own checks)."""
+    code = S.REASON_CONFLICTING_DUPLICATE
+    return lines.join(
+        F.broadcast(conflicts), on=[S.SOURCE_FILE, S.LINE_NUMBER], how="inner"
+    ).select(
+        S.SOURCE_FILE,
+        S.LINE_NUMBER,
+        F.lit(code).alias(S.REASON),
+        F.array(F.lit(code)).alias(S.REASONS),
+        S.ORDER_ID,
+        as_valid_utf8(F.col(S.RAW_LINE)).alias(S.RAW_LINE),
+        S.KEPT_SOURCE_FILE,
+        S.KEPT_LINE_NUMBER,
     )
 
 
@@ -499,3 +576,10 @@ def curated_from(validated: DataFrame) -> DataFrame:
     files = [r[0] for r in validated.select(S.SOURCE_FILE).distinct().collect()]
     keyed = keyed_orders(validated, files)
     return to_curated_orders(keyed, duplicated_orders(keyed))
+
+
+def conflicts_from(validated: DataFrame) -> DataFrame:
+    """`conflicting_copies` from validated rows in one call (small data, tests)."""
+    files = [r[0] for r in validated.select(S.SOURCE_FILE).distinct().collect()]
+    keyed = keyed_orders(validated, files)
+    return conflicting_copies(keyed, duplicated_orders(keyed), files)
