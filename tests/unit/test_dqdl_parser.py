@@ -184,6 +184,8 @@ REJECTED = [
     ('FileFreshness > now() with timeZone = "Mars/Olympus"', "is not a time zone"),
     ('FileFreshness > "25:99"', "is not a time of day"),
     ('ColumnValues "d" > "2024-02-30"', "is not a date"),
+    ('ColumnValues "a" = Null', "cannot read the condition"),  # NULL or null, not Null
+    ('ColumnValues "a" BETWEEN 1 and 2', "'BETWEEN' is read as a column: keywords are lowercase"),
     # constants: name = "string" | [ strings ]; $name as a parameter or after 'in'
     ('ColumnValues "a" in $nope', "unknown constant $nope"),
     ("RowCount > $x", "a constant stands only for a rule parameter or after 'in'"),

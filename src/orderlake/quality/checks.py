@@ -20,6 +20,7 @@ from orderlake.errors import OrderlakeError
 from orderlake.quality import glue_dq
 from orderlake.quality.accounting import NOT_RECONCILED, RECONCILED, RunAccount
 from orderlake.quality.dqdl import DqdlError, Ruleset, parse
+from orderlake.quality.dynamic import History
 from orderlake.quality.evaluate import check_supported, evaluate_all
 from orderlake.quality.outcome import BLOCKING, RuleOutcome
 
@@ -69,15 +70,21 @@ def engine() -> str:
 
 
 def run_rulesets(
-    df: DataFrame, rulesets: list[LoadedRuleset], now: dt.datetime | None = None
+    df: DataFrame,
+    rulesets: list[LoadedRuleset],
+    now: dt.datetime | None = None,
+    data_source: str | None = None,
+    history: History | None = None,
 ) -> list[RuleOutcome]:
+    """Every ruleset's outcomes. Locally, file rules without a path read `data_source` and
+    dynamic rules the metric `history` (orderlake.quality.dynamic.load_history)."""
     if glue_dq.available():
         found = [
             glue_dq.evaluate_on_glue(df, loaded.text, loaded.name.removesuffix(".dqdl"))
             for loaded in rulesets
         ]
     else:  # measured together: one pass over the data for every ruleset's aggregates
-        found = evaluate_all(df, [loaded.ruleset for loaded in rulesets], now)
+        found = evaluate_all(df, [loaded.ruleset for loaded in rulesets], now, data_source, history)
     return [
         dataclasses.replace(o, severity=loaded.severity, ruleset=loaded.name)
         for loaded, outcomes in zip(rulesets, found, strict=True)

@@ -96,6 +96,7 @@ FILE_RULE_TYPES = tuple(name for name, ts in RULE_TYPES.items() if ts[0].scope =
 DURATION_UNITS = {"days": 86400, "hours": 3600, "minutes": 60}
 SIZE_UNITS = {"B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3, "TB": 1024**4}
 KEYWORD_VALUES = ("NULL", "EMPTY", "WHITESPACES_ONLY")
+_KEYWORD_SPELLINGS = {*KEYWORD_VALUES, *(k.lower() for k in KEYWORD_VALUES)}  # not "Null"
 MAX_LABELS, MAX_LABEL_KEY, MAX_LABEL_VALUE = 10, 128, 256
 
 # Words the grammar reserves (its literal tokens and keyword lexer rules): never identifiers.
@@ -558,6 +559,16 @@ class _Parser:
             ]
             if bare:
                 raise DqdlError(f"{exc}; is a ',' missing before {bare[0]}?") from None
+            shouting = [
+                t.text
+                for t in self.tokens[first_param : self.pos]
+                if t.kind == "word" and t.text.lower() in _RESERVED and t.text not in _RESERVED
+            ]
+            if shouting:
+                raise DqdlError(
+                    f"{exc}; {shouting[0]!r} is read as a column: keywords are lowercase "
+                    f"({shouting[0].lower()})"
+                ) from None
             raise
         name = token.text
         if kind.analyzer_only:
@@ -782,7 +793,7 @@ class _Parser:
         token = self.next()
         if token.kind == "string":
             return Value("string", _unquote(token.text), text=token.text)
-        if token.kind == "word" and token.text.upper() in KEYWORD_VALUES:
+        if token.kind == "word" and token.text in _KEYWORD_SPELLINGS:
             return Value("keyword", token.text.upper(), text=token.text)
         if token.kind == "op" and token.text == "$":
             if constant:

@@ -10,6 +10,7 @@ ColumnValues test except `!=` and `not in`; ColumnLength counts a NULL as length
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import operator
 from collections.abc import Callable
@@ -22,6 +23,7 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from orderlake.quality.dqdl import (
+    FILE_RULE_TYPES,
     Composite,
     Condition,
     DqdlError,
@@ -32,6 +34,8 @@ from orderlake.quality.dqdl import (
     to_seconds,
     walk,
 )
+from orderlake.quality.dynamic import History, anomaly, past_values, resolve
+from orderlake.quality.files import evaluate_file_rule
 from orderlake.quality.outcome import ERROR, FAILED, PASSED, RuleOutcome
 
 PRIMARY_VIEW = "primary"
@@ -51,7 +55,19 @@ AGGREGATE_RULES = (
     "StandardDeviation",
 )
 ROW_RULES = ("ColumnValues", "ColumnLength", "DataFreshness", "CustomSql")
-LOCAL_RULE_TYPES = AGGREGATE_RULES + ROW_RULES
+# DetectAnomalies' first parameter names the rule whose metric it watches.
+ANOMALY_METRICS = {
+    "RowCount": "RowCount",
+    "ColumnCount": "ColumnCount",
+    "Completeness": "Completeness",
+    "Uniqueness": "Uniqueness",
+    "Mean": "Mean",
+    "Sum": "Sum",
+    "StandardDeviation": "StandardDeviation",
+    "DistinctValuesCount": "DistinctValuesCount",
+    "CustomSQL": "CustomSql",
+}
+LOCAL_RULE_TYPES = AGGREGATE_RULES + ROW_RULES + FILE_RULE_TYPES + ("DetectAnomalies",)
 
 _COMPARE: dict[str, Callable[[float, float], bool]] = {
     "=": operator.eq,
@@ -78,22 +94,46 @@ def check_supported(ruleset: Ruleset) -> None:
                     f"line {rule.line}: rule {rule.text!r}: {rule.rule_type} is not supported by "
                     f"the local evaluator (supported: {', '.join(LOCAL_RULE_TYPES)})"
                 )
-            for cond in (rule.condition, rule.threshold):
-                for value in cond.values if cond else ():
-                    if value.kind == "expr":
-                        raise DqdlError(
-                            f"line {rule.line}: rule {rule.text!r}: dynamic expression "
-                            f"{value.text!r} needs Glue's run history; not supported locally"
-                        )
+            dynamic = [
+                v for v in (rule.condition.values if rule.condition else ()) if v.kind == "expr"
+            ]
+            if dynamic and rule.rule_type not in AGGREGATE_RULES + ("CustomSql",):
+                raise DqdlError(
+                    f"line {rule.line}: rule {rule.text!r}: dynamic expressions run locally on "
+                    "the aggregate rules' conditions only"
+                )
+            for value in rule.threshold.values if rule.threshold else ():
+                if value.kind == "expr":
+                    raise DqdlError(
+                        f"line {rule.line}: rule {rule.text!r}: a dynamic threshold "
+                        f"({value.text!r}) is evaluated on Glue only"
+                    )
+            if rule.rule_type == "DetectAnomalies" and rule.params[0] not in ANOMALY_METRICS:
+                raise DqdlError(
+                    f"line {rule.line}: rule {rule.text!r}: DetectAnomalies runs locally for "
+                    f"{', '.join(ANOMALY_METRICS)}"
+                )
 
 
-def evaluate(df: DataFrame, ruleset: Ruleset, now: dt.datetime | None = None) -> list[RuleOutcome]:
-    """Every rule of the ruleset over `df`, in file order."""
-    return evaluate_all(df, [ruleset], now)[0]
+def evaluate(
+    df: DataFrame,
+    ruleset: Ruleset,
+    now: dt.datetime | None = None,
+    data_source: str | None = None,
+    history: History | None = None,
+) -> list[RuleOutcome]:
+    """Every rule of the ruleset over `df`, in file order. File rules without a path read
+    `data_source` (a local folder or file: what `df` was read from); dynamic rules and
+    DetectAnomalies read `history` (`dynamic.load_history` over curated/dq_results)."""
+    return evaluate_all(df, [ruleset], now, data_source, history)[0]
 
 
 def evaluate_all(
-    df: DataFrame, rulesets: list[Ruleset], now: dt.datetime | None = None
+    df: DataFrame,
+    rulesets: list[Ruleset],
+    now: dt.datetime | None = None,
+    data_source: str | None = None,
+    history: History | None = None,
 ) -> list[list[RuleOutcome]]:
     """Several rulesets over the same `df`: their aggregate rules are measured together (one
     pass over the data for all of them) and IsPrimaryKey/Uniqueness on the same columns
@@ -101,7 +141,7 @@ def evaluate_all(
     for ruleset in rulesets:
         check_supported(ruleset)
     clock = (now or dt.datetime.now(dt.UTC)).replace(tzinfo=None)
-    evaluator = _Evaluator(df, clock)
+    evaluator = _Evaluator(df, clock, data_source, history)
     evaluator.prefetch([rule for rs in rulesets for node in rs.rules for rule in walk(node)])
     return [[evaluator.node(node) for node in rs.rules] for rs in rulesets]
 
@@ -114,7 +154,15 @@ _BATCHED = (
 
 
 class _Evaluator:
-    def __init__(self, df: DataFrame, now: dt.datetime) -> None:
+    def __init__(
+        self,
+        df: DataFrame,
+        now: dt.datetime,
+        data_source: str | None = None,
+        history: History | None = None,
+    ) -> None:
+        self.data_source = data_source
+        self.history = history
         self.df = df
         self.now = now
         # (rows, rows whose value occurs once) per grouped columns and `where`.
@@ -184,6 +232,11 @@ class _Evaluator:
 
     def rule(self, rule: Rule) -> RuleOutcome:
         kind = rule.rule_type
+        if kind in FILE_RULE_TYPES:
+            ok, reason, metrics = evaluate_file_rule(rule, self.data_source, self.now)
+            return _outcome(rule, ok, reason, metrics)
+        if kind == "DetectAnomalies":
+            return self.detect_anomalies(rule)
         if rule.where:
             self._check_where(rule)
         if kind in _BATCHED:
@@ -287,10 +340,46 @@ class _Evaluator:
         return self._share_outcome(rule, share, _row_metrics(rule, share, values))
 
     def compare_outcome(self, rule: Rule, value: float, metrics: dict[str, float]) -> RuleOutcome:
+        """The measured value (the first metric) against the rule's condition; dynamic
+        operands (`avg(last(5))`) are resolved from the same metric's earlier runs."""
         assert rule.condition is not None
-        ok = compare(value, rule.condition)
+        condition = rule.condition
+        if any(v.kind == "expr" for v in condition.values):
+            past = past_values(self.history, rule.text, next(iter(metrics)))
+            condition = dataclasses.replace(
+                condition,
+                values=tuple(
+                    Value("number", resolve(v.value, past, v.text)) if v.kind == "expr" else v
+                    for v in condition.values
+                ),
+            )
+        ok = compare(value, condition)
         reason = f"Value: {_fmt(value)} does not meet the constraint requirement!"
         return _outcome(rule, ok, reason, metrics)
+
+    def detect_anomalies(self, rule: Rule) -> RuleOutcome:
+        """The watched rule's metric now against its history in dq_results (this rule's
+        earlier runs): anomalous outside the band `dynamic.anomaly` computes."""
+        watched = Rule(
+            ANOMALY_METRICS[rule.params[0]],
+            rule.params[1:],
+            Condition(">=", (Value("number", float("-inf")),)),
+            None,
+            None,
+            rule.line,
+            rule.text,
+        )
+        measured = self.rule(watched).evaluated_metrics
+        if not measured:
+            raise ValueError(f"{rule.text}: the watched metric could not be measured")
+        key, value = next(iter(measured.items()))
+        anomalous, seen = anomaly(value, past_values(self.history, rule.text, key))
+        reason = (
+            f"Observation: {key} = {_fmt(value)} is outside the expected range "
+            f"[{seen['LowerLimit']:.4g}, {seen['UpperLimit']:.4g}] "
+            f"(expected {seen['ExpectedValue']:.4g})"
+        )
+        return _outcome(rule, not anomalous, reason, {key: value})
 
     def _numeric(self, column: str) -> bool:
         return isinstance(self.df.schema[column].dataType, T.NumericType)

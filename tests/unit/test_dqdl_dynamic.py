@@ -1,0 +1,110 @@
+"""Dynamic DQDL rules and DetectAnomalies, from the metric history in curated/dq_results."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from orderlake.quality.dqdl import parse
+from orderlake.quality.dynamic import NotEnoughHistory, load_history, resolve
+from orderlake.quality.evaluate import evaluate
+
+NOW = dt.datetime(2026, 11, 21, 12, 0, 0)
+
+
+def _tree(expression):
+    (rule,) = parse(f"Rules = [ RowCount > {expression} ]\n").rules
+    return rule.condition.values[0].value
+
+
+@pytest.mark.parametrize(
+    ("expression", "value"),
+    [
+        ("last()", 5.0),  # the most recent earlier run
+        ("avg(last(3))", 4.0),
+        ("avg(last(10))", 3.5),  # fewer runs than asked: what there is (reference page)
+        ("min(last(10))-1", 1.0),
+        ("max(last(10))+1", 6.0),
+        ("median(last(4))", 3.5),
+        ("sum(last(2))", 9.0),
+        ("index(last(3), 0)", 5.0),
+        ("index(last(3), 2)", 3.0),
+        ("abs(0 - last())", 5.0),
+        ("avg(last(2)) * 0.5 + 1", 3.25),
+        ("1 + last() * 2", 12.0),  # left to right, one precedence (the grammar's)
+    ],
+)
+def test_dynamic_expressions_read_the_metric_history(expression, value):
+    past = [5.0, 4.0, 3.0, 2.0]  # most recent first
+    assert resolve(_tree(expression), past, expression) == value
+
+
+def test_dynamic_expressions_that_glue_rejects_or_cannot_answer():
+    with pytest.raises(ValueError, match="is a list"):  # "RowCount > last(5) will produce an error"
+        resolve(_tree("last(5)"), [1.0, 2.0], "last(5)")
+    with pytest.raises(ValueError, match="index 3 of 3"):
+        resolve(_tree("index(last(3), 3)"), [1.0, 2.0, 3.0], "index(last(3), 3)")
+    with pytest.raises(NotEnoughHistory, match="no earlier run of this rule"):
+        resolve(_tree("avg(last(3))"), [], "avg(last(3))")
+
+
+def _write_history(folder, runs):
+    """dq_results partitions as clean_orders writes them (the columns the history reads)."""
+    schema = pa.schema(
+        [
+            ("record_type", pa.string()),
+            ("rule", pa.string()),
+            ("evaluated_at", pa.timestamp("us")),
+            ("evaluated_metrics", pa.map_(pa.string(), pa.float64())),
+        ]
+    )
+    for day, at, rule, metrics in runs:
+        part = folder / f"dt={day}"
+        part.mkdir(parents=True, exist_ok=True)
+        rows = [
+            {"record_type": "run", "rule": None, "evaluated_at": at, "evaluated_metrics": None},
+            {
+                "record_type": "rule",
+                "rule": rule,
+                "evaluated_at": at,
+                "evaluated_metrics": list(metrics.items()),
+            },
+        ]
+        pq.write_table(pa.Table.from_pylist(rows, schema), part / "part-0.parquet")
+
+
+def test_dynamic_rules_and_anomalies_run_over_the_history_in_dq_results(spark, tmp_path):
+    dynamic, anomalies = "RowCount > avg(last(2))", 'DetectAnomalies "RowCount"'
+    runs = []
+    for i, count in enumerate([10.0, 3.0, 5.0, 9.0]):  # oldest first
+        at = NOW - dt.timedelta(days=4 - i)
+        day = at.date().isoformat()
+        runs.append((day, at, dynamic, {"Dataset.*.RowCount": count}))
+    _write_history(tmp_path, runs)
+    _write_history(tmp_path / "other", [])
+    history = load_history(tmp_path, before=NOW)
+    assert [m["Dataset.*.RowCount"] for m in history[dynamic]] == [9.0, 5.0, 3.0, 10.0]
+    assert load_history(tmp_path / "missing", before=NOW) == {}
+
+    df = spark.createDataFrame([(i,) for i in range(4)], "id int")
+    ruleset = parse(f"Rules = [\n  {dynamic},\n  RowCount >= min(last(4)),\n  {anomalies}\n]\n")
+    grows, no_history, no_anomaly_history = evaluate(df, ruleset, now=NOW, history=history)
+    assert grows.outcome == "Failed"  # 4 rows, against the average of 9 and 5
+    assert grows.failure_reason == "Value: 4 does not meet the constraint requirement!"
+    assert no_history.outcome == "Error"  # another rule's history is not this rule's
+    assert "no earlier run of this rule" in no_history.failure_reason
+    assert no_anomaly_history.outcome == "Error"
+    assert "needs 3 earlier values" in no_anomaly_history.failure_reason
+
+    steady = {anomalies: [{"Dataset.*.RowCount": v} for v in (4.0, 4.0, 5.0, 3.0)]}
+    (normal,) = evaluate(df, parse(f"Rules = [ {anomalies} ]\n"), now=NOW, history=steady)
+    assert normal.outcome == "Passed" and normal.evaluated_metrics == {"Dataset.*.RowCount": 4.0}
+    jump = {anomalies: [{"Dataset.*.RowCount": v} for v in (100.0, 101.0, 99.0)]}
+    (outlier,) = evaluate(df, parse(f"Rules = [ {anomalies} ]\n"), now=NOW, history=jump)
+    assert outlier.outcome == "Failed"
+    assert outlier.failure_reason.startswith(
+        "Observation: Dataset.*.RowCount = 4 is outside the expected range [97.55, 102.4]"
+    )
