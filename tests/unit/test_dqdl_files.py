@@ -59,7 +59,12 @@ def test_freshness_from_modification_times_with_threshold_and_tags(partition):
 
 
 def test_size_in_bytes_or_with_units(partition):
-    assert _check("FileSize < 1 KB", partition)[2]["Dataset.*.FileSize.Compliance"] == 0.75
+    assert _check("FileSize < 1 KB", partition)[2] == {
+        "Dataset.*.FileCount": 4.0,
+        "Dataset.*.FileSize.Compliance": 0.75,
+        "Dataset.*.MaximumFileSize": 2048.0,
+        "Dataset.*.MinimumFileSize": 11.0,
+    }
     assert _check('FileSize "{}" <= 2048'.format(partition / "notes.tmp"), partition)[0]
     assert not _check("FileSize between 1 B and 1 KB", partition)[0]
 

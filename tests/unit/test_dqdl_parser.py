@@ -47,8 +47,8 @@ def test_every_documented_example_is_read_as_glue_reads_it(source, example):
 
 def test_the_fixture_counts():
     rejected = [e for _, e in EXAMPLES if e.get("glue") == "rejects"]
-    assert len(EXAMPLES) >= 125
-    assert len(rejected) == 6
+    assert len(EXAMPLES) >= 170
+    assert len(rejected) == 7
 
 
 def test_whole_documents_with_metadata_sources_constants_labels_and_analyzers():

@@ -110,9 +110,11 @@ def evaluate_file_rule(
         zone = rule.tags.get("timeZone", "UTC")
         passing = [_fresh(f.modified, rule.condition, now, zone) for f in files]
         key = "Dataset.*.FileFreshness.Compliance"
-    else:  # FileSize
+    else:  # FileSize (dqdl-rule-types-FileSize.html names its four metrics)
         passing = [_compare_number(float(f.size), rule.condition, to_bytes) for f in files]
         key = "Dataset.*.FileSize.Compliance"
+        metrics["Dataset.*.MaximumFileSize"] = float(max(f.size for f in files))
+        metrics["Dataset.*.MinimumFileSize"] = float(min(f.size for f in files))
     share = sum(passing) / len(passing)
     metrics[key] = share
     if rule.threshold is not None:
