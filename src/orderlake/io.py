@@ -20,8 +20,16 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from orderlake import schema as S
+from orderlake.csv_records import Record, joined_records, spans
 from orderlake.dates import partition
 from orderlake.errors import OrderlakeError
+from orderlake.transforms.columns import has_balanced_quotes
+
+# Raw order files: CSV, plain or compressed with a codec Spark (Hadoop) and Athena both read,
+# the `.csv` in any case. Hadoop picks the codec by the exact lower-case suffix, so `.CSV.GZ`
+# is not read (it would be read as compressed bytes); it is listed as not read instead.
+RAW_SUFFIXES: tuple[str, ...] = (".csv", ".csv.gz", ".csv.bz2")
+_RAW_GLOB = "*.{" + ",".join("[cC][sS][vV]" + suffix[4:] for suffix in RAW_SUFFIXES) + "}"
 
 _BLOCK = "_block_start"
 _ROW = "_row_id"
@@ -36,6 +44,16 @@ def hadoop_path(spark: SparkSession, path: str, encoded: bool = False) -> tuple[
     jvm = spark.sparkContext._jvm
     hadoop = jvm.org.apache.hadoop.fs.Path(jvm.java.net.URI(path) if encoded else path)
     return hadoop.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()), hadoop
+
+
+def is_raw_csv(path: str) -> bool:
+    """Whether the raw reader reads this file (RAW_SUFFIXES: `ORDERS.CSV`, `x.csv.gz`)."""
+    name = path.rsplit("/", 1)[-1]
+    for suffix in RAW_SUFFIXES:
+        codec = suffix.removeprefix(".csv")
+        if name.endswith(codec) and name[: len(name) - len(codec)].lower().endswith(".csv"):
+            return True
+    return False
 
 
 def _local_path(path: str) -> Path | None:
@@ -78,7 +96,7 @@ def read_raw_lines(spark: SparkSession, folder: str) -> RawLines:
     if local is not None and not local.is_dir():
         raise OrderlakeError(f"no raw partition at {folder}: generate or upload that day first")
     try:
-        text = spark.read.format("text").option("pathGlobFilter", "*.csv").load(folder)
+        text = spark.read.format("text").option("pathGlobFilter", _RAW_GLOB).load(folder)
     except AnalysisException as exc:
         raise OrderlakeError(f"cannot read raw partition {folder}: {exc.desc}") from None
     text = text.select(
@@ -87,12 +105,17 @@ def read_raw_lines(spark: SparkSession, folder: str) -> RawLines:
         F.col("_metadata.file_block_start").alias(_BLOCK),
         F.monotonically_increasing_id().alias(_ROW),
     )
+    line = F.col(S.RAW_LINE)
     blocks = (
         text.groupBy(S.SOURCE_FILE, _BLOCK)
         .agg(
             F.count(F.lit(1)).alias("lines"),
-            F.count(F.when(F.col(S.RAW_LINE) != "", 1)).alias("nonblank"),
+            F.count(F.when(line != "", 1)).alias("nonblank"),
             F.min(_ROW).alias("first_row"),
+            # Lines that open or close a quoted field holding a line break (csv_records).
+            F.collect_list(
+                F.when(line.contains('"') & ~has_balanced_quotes(line), F.col(_ROW))
+            ).alias("odd_rows"),
         )
         .collect()
     )
@@ -101,12 +124,17 @@ def read_raw_lines(spark: SparkSession, folder: str) -> RawLines:
     offsets = []
     lines_before: dict[str, int] = {}
     nonblank: dict[str, int] = {}
+    odd_lines: dict[str, list[int]] = {}
     for block in sorted(blocks, key=lambda b: (b[S.SOURCE_FILE], b[_BLOCK])):
         path = block[S.SOURCE_FILE]
         before = lines_before.get(path, 0)
-        offsets.append((path, block[_BLOCK], block["first_row"] - before - 1))
+        offset = block["first_row"] - before - 1
+        offsets.append((path, block[_BLOCK], offset))
         lines_before[path] = before + block["lines"]
         nonblank[path] = nonblank.get(path, 0) + block["nonblank"]
+        # The header (line 1) opens no record.
+        odd = [row - offset for row in block["odd_rows"] if row - offset > 1]
+        odd_lines.setdefault(path, []).extend(odd)
     offset_schema = T.StructType(
         [
             T.StructField(S.SOURCE_FILE, T.StringType()),
@@ -120,6 +148,11 @@ def read_raw_lines(spark: SparkSession, folder: str) -> RawLines:
         (F.col(_ROW) - F.col("_offset")).alias(S.LINE_NUMBER),
         S.RAW_LINE,
     )
+    records = _records_of_several_lines(spark, lines, odd_lines)
+    if records:
+        lines = _with_records(spark, lines, records)
+    for path, (_, continued) in records.items():
+        nonblank[path] -= continued  # a record is counted once, at its first line
     files = {
         path: RawFile(lines_before[path], nonblank[path], first_line(spark, path) or None)
         for path in lines_before
@@ -127,12 +160,71 @@ def read_raw_lines(spark: SparkSession, folder: str) -> RawLines:
     return RawLines(lines, files)
 
 
+def _records_of_several_lines(
+    spark: SparkSession, lines: DataFrame, odd_lines: dict[str, list[int]]
+) -> dict[str, tuple[list[Record], int]]:
+    """Per file, the records whose quoted fields hold line breaks, and how many non-blank
+    lines continue them. Reads only the few lines that may join, and only when some line
+    opens a quoted field."""
+    wanted = [
+        (path, number)
+        for path, numbers in odd_lines.items()
+        for first, last in spans(numbers)
+        for number in range(first, last + 1)
+    ]
+    if not wanted:
+        return {}
+    keys = spark.createDataFrame(
+        sorted(set(wanted)), f"{S.SOURCE_FILE} string, {S.LINE_NUMBER} long"
+    )
+    texts: dict[str, dict[int, str]] = {}
+    for row in lines.join(F.broadcast(keys), on=[S.SOURCE_FILE, S.LINE_NUMBER]).collect():
+        texts.setdefault(row[S.SOURCE_FILE], {})[row[S.LINE_NUMBER]] = row[S.RAW_LINE]
+    found = {}
+    for path, numbers in odd_lines.items():
+        joined = joined_records(texts.get(path, {}), numbers, len(S.RAW_COLUMNS))
+        if joined:
+            continued = sum(1 for r in joined for n in r.continuation_lines if texts[path][n])
+            found[path] = (joined, continued)
+    return found
+
+
+def _with_records(
+    spark: SparkSession, lines: DataFrame, records: dict[str, tuple[list[Record], int]]
+) -> DataFrame:
+    """`lines` with each record of several lines as one row: the text of the whole record at
+    its first line's number, its other lines gone."""
+    rows = []
+    for path, (joined, _) in records.items():
+        for record in joined:
+            rows.append((path, record.first, record.text, False))
+            rows += [(path, n, None, True) for n in record.continuation_lines]
+    joined_lines = spark.createDataFrame(
+        rows,
+        f"{S.SOURCE_FILE} string, {S.LINE_NUMBER} long, _record string, _continuation boolean",
+    )
+    return (
+        lines.join(F.broadcast(joined_lines), on=[S.SOURCE_FILE, S.LINE_NUMBER], how="left")
+        .where(F.col("_continuation").isNull() | ~F.col("_continuation"))
+        .select(
+            S.SOURCE_FILE,
+            S.LINE_NUMBER,
+            F.coalesce(F.col("_record"), F.col(S.RAW_LINE)).alias(S.RAW_LINE),
+        )
+    )
+
+
 def first_line(spark: SparkSession, file_path: str) -> str:
-    """A file's first line as the text reader splits lines (at \\n, \\r\\n or \\r), decoded
+    """A file's first line as the text reader splits lines (at \\n, \\r\\n or \\r; a
+    compressed file decompressed by its suffix's codec, as the text reader does), decoded
     as UTF-8 with bad bytes as U+FFFD. `file_path` is spelled as Spark's `_metadata.file_path`
     (a URI, percent-encoded), so it names the file whatever characters its name holds."""
     fs, path = hadoop_path(spark, file_path, encoded=True)
-    stream = fs.open(path)
+    jvm = spark.sparkContext._jvm
+    codec = jvm.org.apache.hadoop.io.compress.CompressionCodecFactory(
+        spark.sparkContext._jsc.hadoopConfiguration()
+    ).getCodec(path)
+    stream = fs.open(path) if codec is None else codec.createInputStream(fs.open(path))
     try:
         head = b""
         while len(head) < _FIRST_LINE_LIMIT:

@@ -32,7 +32,8 @@ EXPECTED_FILES = {
     "latin1.csv": ("accepted", 2, 1, 1, 0),
     "missing_column.csv": ("rejected", 2, 0, 2, 0),
     "no_header.csv": ("rejected", 2, 0, 2, 0),
-    "quoted.csv": ("accepted", 4, 2, 2, 0),
+    "multiline.csv": ("accepted", 5, 2, 3, 0),
+    "quoted.csv": ("accepted", 3, 3, 0, 0),
     "ragged.csv": ("accepted", 3, 0, 2, 1),
     "repeat_conflict.csv": ("accepted", 3, 1, 1, 1),
     "truncated.csv": ("accepted", 2, 1, 1, 0),
@@ -77,9 +78,9 @@ def day_copy(day, tmp_path):
 
 def test_every_row_is_accounted_for(day):
     _, result = day
-    assert (result.rows_read, result.rows_curated, result.rows_quarantined) == (32, 13, 16)
+    assert (result.rows_read, result.rows_curated, result.rows_quarantined) == (36, 16, 17)
     assert result.duplicates_dropped == 3
-    assert (result.files_read, result.files_rejected) == (15, 4)
+    assert (result.files_read, result.files_rejected) == (16, 4)
     # Every fixture order is for product P-1: a warning rule fails, and warnings never fail a run.
     assert result.rules_failed == 1 and result.rules_passed > 20
 
@@ -93,7 +94,7 @@ def test_dq_results_hold_per_file_and_run_accounting(day):
     counts = (S.OUTCOME, S.ROWS_READ, S.ROWS_CURATED, S.ROWS_QUARANTINED, S.DUPLICATES_DROPPED)
     assert {name: tuple(r[c] for c in counts) for name, r in files.items()} == EXPECTED_FILES
     (run_row,) = [r for r in rows if r[S.RECORD_TYPE] == S.RECORD_RUN]
-    assert tuple(run_row[c] for c in counts) == ("reconciled", 32, 13, 16, 3)
+    assert tuple(run_row[c] for c in counts) == ("reconciled", 36, 16, 17, 3)
     messages = {name: r[S.FAILURE_REASON] for name, r in files.items() if r[S.FAILURE_REASON]}
     assert set(messages) == {n for n, e in EXPECTED_FILES.items() if e[0] != "accepted"}
     assert "no_header.csv: rejected (missing_header)" in messages["no_header.csv"]
@@ -113,9 +114,9 @@ def test_rule_outcomes_are_written_in_one_shape(day):
     assert failed == [("warning", 'DistinctValuesCount "product_id" > 1')]
     (count,) = [r for r in rules if r[S.RULE] == "RowCount > 0"]
     assert count[S.SEVERITY] == "blocking"
-    assert dict(count[S.EVALUATED_METRICS]) == {"Dataset.*.RowCount": 13.0}
+    assert dict(count[S.EVALUATED_METRICS]) == {"Dataset.*.RowCount": 16.0}
     report = format_results(read_day(lake, "dq_results", RUN_DATE), RUN_DATE)
-    assert "rows read 32 = curated 13 + quarantined 16 + duplicates 3: reconciled" in report
+    assert "rows read 36 = curated 16 + quarantined 17 + duplicates 3: reconciled" in report
     assert "FAILED" not in report
 
 
@@ -125,11 +126,15 @@ def test_quarantine_rows_name_file_line_reason_and_text(day):
         (r[S.SOURCE_FILE].rsplit("/", 1)[-1], r[S.LINE_NUMBER]): r
         for r in read_day(lake, "quarantine", RUN_DATE)
     }
-    assert len(rows) == 16
+    assert len(rows) == 17
     assert rows[("no_header.csv", 1)][S.REASONS] == [S.REASON_MISSING_HEADER]
     assert rows[("truncated.csv", 3)][S.RAW_LINE] == "O-1302,C-3,Bo"
-    assert rows[("quoted.csv", 3)][S.REASON] == S.REASON_UNPARSABLE_LINE
-    assert rows[("quoted.csv", 4)][S.RAW_LINE].startswith('deluxe",Home')
+    # A record of two lines (a quoted field's line break), rejected: its whole text.
+    assert rows[("multiline.csv", 6)][S.REASONS] == [S.REASON_BAD_QUANTITY]
+    assert rows[("multiline.csv", 6)][S.RAW_LINE].startswith('O-2002,C-1,"Ann ""The Lamp"" Lee\n"')
+    # A stray quote opens no record across the good order after it.
+    assert rows[("multiline.csv", 8)][S.REASON] == S.REASON_UNPARSABLE_LINE
+    assert rows[("multiline.csv", 10)][S.REASON] == S.REASON_UNPARSABLE_LINE
     assert rows[("latin1.csv", 2)][S.REASONS] == [S.REASON_BAD_ENCODING]
     assert rows[("wrong_day.csv", 2)][S.REASON] == S.REASON_WRONG_PARTITION
 
@@ -145,10 +150,21 @@ def test_quoted_fields_are_stored_with_their_rfc_4180_values(day):
     assert names == {
         "O-1401": "Lamp, large",
         "O-1402": '17" Monitor',
+        "O-1403": "Lamp\ndeluxe",
         "O-1601": '12" Pizza Stone',
         "O-1602": 'Lamp 17", white, large',
         "O-1603": "Folders, C:\\",
     }
+
+
+def test_a_quoted_line_break_makes_one_record_numbered_by_its_first_line(day):
+    lake, _ = day
+    orders = {
+        r[S.ORDER_ID]: (r[S.LINE_NUMBER], r[S.PRODUCT_NAME])
+        for r in read_day(lake, "orders", RUN_DATE)
+        if r[S.SOURCE_FILE].endswith("/multiline.csv")
+    }
+    assert orders == {"O-2001": (2, "Desk Lamp\nwith a long\n\ndescription"), "O-2004": (9, "Lamp")}
 
 
 def test_a_repeat_that_differs_is_quarantined_naming_the_kept_row(day, capsys):
@@ -189,7 +205,7 @@ def test_a_blocking_failure_keeps_the_previous_curated_output(day_copy, spark, t
         run(spark, _config(lake, blocking_ruleset=str(ruleset)))
     message = str(error.value)
     assert "1 blocking data quality rule(s) failed for 2026-11-21" in message
-    assert "RowCount > 1000: Value: 13 does not meet the constraint requirement!" in message
+    assert "RowCount > 1000: Value: 16 does not meet the constraint requirement!" in message
     assert "previous curated output for 2026-11-21 is left in place" in message
     assert sorted(p.name for p in curated_dir.iterdir()) == before
     rules = {
@@ -213,7 +229,7 @@ def test_counts_that_do_not_reconcile_fail_the_run(day_copy, spark, monkeypatch)
     )
     curated_dir = Path(lake.table_partition("orders", RUN_DATE))
     before = sorted(p.name for p in curated_dir.iterdir())
-    with pytest.raises(OrderlakeError, match="does not reconcile .*curated 14"):
+    with pytest.raises(OrderlakeError, match="does not reconcile .*curated 17"):
         run(spark, _config(lake))
     assert sorted(p.name for p in curated_dir.iterdir()) == before
     (run_row,) = [
@@ -236,7 +252,54 @@ def test_no_files_at_all_is_a_clear_error(spark, tmp_path):
         run(spark, _config(lake))
     Path(lake.table_partition("raw_orders", RUN_DATE)).mkdir(parents=True)
     (Path(lake.table_partition("raw_orders", RUN_DATE)) / "notes.txt").write_text("hi")
-    with pytest.raises(OrderlakeError, match="holds no .csv files: nothing to clean"):
+    with pytest.raises(
+        OrderlakeError, match=r"holds no .csv files: nothing to clean \(found: notes.txt;"
+    ):
+        run(spark, _config(lake))
+
+
+COMPRESSED = {  # tests/fixtures/raw/ files read beside the day's: (status, read, curated)
+    "gzipped.csv.gz": ("accepted", 2, 2),
+    "bzipped.csv.bz2": ("accepted", 1, 1),
+    "UPPER_CASE.CSV": ("accepted", 1, 1),
+    "upper_codec.csv.GZ": ("ignored", 0, 0),  # Hadoop picks codecs by lower-case suffix
+    "notes.txt": ("ignored", 0, 0),
+}
+
+
+def test_compressed_and_upper_case_files_are_read_and_unread_ones_named(spark, tmp_path):
+    lake = Lake.local(tmp_path)
+    raw = Path(lake.table_partition("raw_orders", RUN_DATE))
+    raw.mkdir(parents=True)
+    for name in COMPRESSED:
+        if name != "notes.txt":
+            shutil.copyfile(FIXTURES / name, raw / name)
+    (raw / "notes.txt").write_text("not an order file\n")
+    result = run(spark, _config(lake))
+    assert (result.rows_read, result.rows_curated, result.files_read) == (4, 4, 5)
+    files = {
+        r[S.SOURCE_FILE].rsplit("/", 1)[-1]: r
+        for r in read_day(lake, "dq_results", RUN_DATE)
+        if r[S.RECORD_TYPE] == S.RECORD_FILE
+    }
+    counts = (S.OUTCOME, S.ROWS_READ, S.ROWS_CURATED)
+    assert {name: tuple(r[c] for c in counts) for name, r in files.items()} == COMPRESSED
+    names = {r[S.PRODUCT_NAME] for r in read_day(lake, "orders", RUN_DATE)}
+    assert names == {"Lamp, gz", "Desk", "Lamp bz2", "Lamp upper"}
+    # What `orderlake run` prints after its table names every file, the unread ones too.
+    report = format_results(read_day(lake, "dq_results", RUN_DATE), RUN_DATE)
+    assert "file upper_codec.csv.GZ: ignored" in report
+    assert "upper_codec.csv.GZ: not a .csv file, not read (read are .csv, .csv.gz" in report
+    assert "file notes.txt: ignored" in report
+
+
+def test_a_day_of_only_unreadable_files_fails_naming_them(spark, tmp_path):
+    lake = Lake.local(tmp_path)
+    raw = Path(lake.table_partition("raw_orders", RUN_DATE))
+    raw.mkdir(parents=True)
+    shutil.copyfile(FIXTURES / "upper_codec.csv.GZ", raw / "upper_codec.csv.GZ")
+    (raw / "orders.xlsx").write_bytes(b"PK")
+    with pytest.raises(OrderlakeError, match=r"found: orders.xlsx, upper_codec.csv.GZ; read are"):
         run(spark, _config(lake))
 
 
@@ -247,8 +310,8 @@ def test_the_quarantine_command_shows_rows_accounting_and_raw_lines(day, capsys)
     root = str(Path(lake.roots["raw"]).parent)
     assert main(["quarantine", "--date", "2026-11-21", "--lake", root]) == 0
     out = capsys.readouterr().out
-    assert "rows read 32 = curated 13 + quarantined 16 + duplicates 3: reconciled" in out
-    assert "16 quarantined row(s) for 2026-11-21: wrong_header 5," in out
+    assert "rows read 36 = curated 16 + quarantined 17 + duplicates 3: reconciled" in out
+    assert "17 quarantined row(s) for 2026-11-21: wrong_header 5," in out
     assert "no_header.csv:1  missing_header\n    O-1501,C-1,Ann Lee" in out
     args = ["quarantine", "--date", "2026-11-21", "--lake", root, "--reason", "invalid_encoding"]
     assert main([*args, "--raw"]) == 0

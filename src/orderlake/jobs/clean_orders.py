@@ -28,11 +28,13 @@ from orderlake import schema as S
 from orderlake.dates import partition
 from orderlake.errors import OrderlakeError
 from orderlake.io import (
+    RAW_SUFFIXES,
     RawLines,
     StagedPartition,
     commit_partition,
     discard_partition,
     hadoop_path,
+    is_raw_csv,
     read_raw_lines,
     stage_partition,
     write_partition,
@@ -92,8 +94,9 @@ class CleanOrdersResult:
 
 def list_raw_files(spark: SparkSession, folder: str) -> dict[str, int]:
     """Every file in a raw partition with its size, empty ones included (Spark's readers skip
-    files of 0 bytes, which would otherwise vanish from the accounting). Only .csv files are
-    read; the others are listed in dq_results as ignored. Hidden files (`.x`, `_x`) are not."""
+    files of 0 bytes, which would otherwise vanish from the accounting). Only CSV files are
+    read (`io.RAW_SUFFIXES`: `.csv` in any case, plain or `.gz`/`.bz2`); the others are listed
+    in dq_results as ignored. Hidden files (`.x`, `_x`) are not."""
     try:
         fs, path = hadoop_path(spark, folder)
         statuses = fs.listStatus(path) if fs.exists(path) else None
@@ -107,13 +110,17 @@ def list_raw_files(spark: SparkSession, folder: str) -> dict[str, int]:
         for s in statuses
         if s.isFile() and not s.getPath().getName().startswith((".", "_"))
     }
-    if not any(path.endswith(".csv") for path in files):
-        raise OrderlakeError(f"raw partition {folder} holds no .csv files: nothing to clean")
+    if not any(is_raw_csv(path) for path in files):
+        unread = ", ".join(sorted(path.rsplit("/", 1)[-1] for path in files)) or "no files"
+        raise OrderlakeError(
+            f"raw partition {folder} holds no .csv files: nothing to clean (found: {unread}; "
+            f"read are {', '.join(RAW_SUFFIXES)}, the .csv in any case)"
+        )
     return files
 
 
 def _read_lines(spark: SparkSession, folder: str, files: dict[str, int]) -> RawLines:
-    if not any(size for path, size in files.items() if path.endswith(".csv")):
+    if not any(size for path, size in files.items() if is_raw_csv(path)):
         return RawLines(spark.createDataFrame([], LINES_SCHEMA), {})
     try:
         return read_raw_lines(spark, folder)

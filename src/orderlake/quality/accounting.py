@@ -15,7 +15,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from orderlake import schema as S
-from orderlake.io import RawFile
+from orderlake.io import RAW_SUFFIXES, RawFile, is_raw_csv
 from orderlake.transforms.clean import FileRows
 
 _NO_LINES = RawFile(lines=0, nonblank_lines=0, first_line=None)  # a file the text reader saw empty
@@ -23,7 +23,7 @@ _NO_LINES = RawFile(lines=0, nonblank_lines=0, first_line=None)  # a file the te
 ACCEPTED = "accepted"
 REJECTED = "rejected"
 EMPTY = "empty"
-IGNORED = "ignored"  # not a .csv file: listed so nobody wonders where it went
+IGNORED = "ignored"  # not a CSV file the reader reads: listed so nobody wonders where it went
 RECONCILED = "reconciled"
 NOT_RECONCILED = "not_reconciled"
 
@@ -111,8 +111,8 @@ def account(
         curated_n = curated_by_file.get(path, 0)
         accepted = row.accepted if row else 0
         conflicting = conflicts.get(path, 0)
-        if not path.endswith(".csv"):
-            status, message = IGNORED, f"{path}: not a .csv file, not read"
+        if not is_raw_csv(path):
+            status, message = IGNORED, f"{path}: not a .csv file, not read{_why_unread(path)}"
         elif lines_n == 0:
             status, message = EMPTY, f"{path}: empty file ({files.get(path, 0)} bytes), no rows"
         elif reason:
@@ -137,6 +137,14 @@ def account(
         duplicates_dropped=duplicates_dropped - sum(conflicts.values()),
         files=tuple(accounts),
     )
+
+
+def _why_unread(path: str) -> str:
+    """What would make a file readable, when its name is close to a raw CSV's."""
+    name = path.rsplit("/", 1)[-1]
+    if ".csv." in name.lower():
+        return f" (read are {', '.join(RAW_SUFFIXES)}; the codec's suffix in lower case)"
+    return ""
 
 
 def conflicts_by_file(quarantine: DataFrame) -> dict[str, int]:
