@@ -42,6 +42,8 @@ PASSING = [
     'CustomSql "select id from primary where score > 0"',
     '(RowCount > 0) and (IsComplete "id")',
     '(RowCount > 100) or (IsComplete "id")',
+    'ColumnCorrelation "id" "score" > 0.99',
+    'ColumnNamesMatchPattern "[a-z]+"',
 ]
 
 FAILING = [
@@ -71,6 +73,8 @@ FAILING = [
     'CustomSql "select id from primary where score > 1"',
     '(RowCount > 0) and (IsComplete "name")',
     '(RowCount > 100) or (IsComplete "name")',
+    'ColumnCorrelation "id" "score" < 0.5',
+    'ColumnNamesMatchPattern "s.*"',
 ]
 
 
@@ -272,6 +276,8 @@ def test_metrics_carry_glue_s_names(frame):
             'ColumnValues "name" matches "[A-Z][a-z]+" with threshold >= 0.5',
             'ColumnValues "score" > 1 with threshold >= 0.5',
             'ColumnLength "country" = 2',
+            'ColumnCorrelation "id" "score" > 0.5',
+            'ColumnNamesMatchPattern "[a-z]{2,5}"',
         ],
     )
     assert [o.evaluated_metrics for o in outcomes] == [
@@ -294,4 +300,6 @@ def test_metrics_carry_glue_s_names(frame):
             "Column.country.MaximumLength": 2.0,
             "Column.country.LengthCompliance": 1.0,
         },
+        {"Multicolumn.id,score.ColumnCorrelation": 1.0},
+        {"Dataset.*.ColumnNamesPatternMatchRatio": 0.8},  # "country" is 7 letters
     ]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import operator
+import re
 from collections.abc import Callable
 from functools import reduce
 from typing import Any
@@ -53,6 +54,8 @@ AGGREGATE_RULES = (
     "Mean",
     "Sum",
     "StandardDeviation",
+    "ColumnCorrelation",
+    "ColumnNamesMatchPattern",
 )
 ROW_RULES = ("ColumnValues", "ColumnLength", "DataFreshness", "CustomSql")
 # DetectAnomalies' first parameter names the rule whose metric it watches.
@@ -66,6 +69,7 @@ ANOMALY_METRICS = {
     "StandardDeviation": "StandardDeviation",
     "DistinctValuesCount": "DistinctValuesCount",
     "CustomSQL": "CustomSql",
+    "ColumnCorrelation": "ColumnCorrelation",
 }
 LOCAL_RULE_TYPES = AGGREGATE_RULES + ROW_RULES + FILE_RULE_TYPES + ("DetectAnomalies",)
 
@@ -149,7 +153,7 @@ def evaluate_all(
 # Rule types measured by plain aggregates: many rules are answered by one pass over the data.
 _BATCHED = (
     "RowCount", "IsComplete", "Completeness", "DistinctValuesCount", "Mean", "Sum",
-    "StandardDeviation", "ColumnValues", "ColumnLength", "DataFreshness",
+    "StandardDeviation", "ColumnValues", "ColumnLength", "DataFreshness", "ColumnCorrelation",
 )  # fmt: skip
 
 
@@ -179,7 +183,7 @@ class _Evaluator:
             batchable = (
                 rule.rule_type == "RowCount"
                 or (
-                    rule.rule_type == "IsPrimaryKey"
+                    rule.rule_type in ("IsPrimaryKey", "ColumnCorrelation")
                     and all(name in self.df.columns for name in rule.params)
                 )
                 or (
@@ -240,8 +244,9 @@ class _Evaluator:
         if rule.where:
             self._check_where(rule)
         if kind in _BATCHED:
-            if kind != "RowCount" and rule.params[0] not in self.df.columns:
-                raise ValueError(f"column {rule.params[0]!r} does not exist")
+            for name in rule.params if kind != "RowCount" else ():
+                if name not in self.df.columns:
+                    raise ValueError(f"column {name!r} does not exist")
             values = self.values.get(id(rule))
             if values is None:
                 plan = self.plan(rule)
@@ -255,6 +260,13 @@ class _Evaluator:
         if kind == "ColumnCount":
             value = float(len(df.columns))
             return self.compare_outcome(rule, value, {"Dataset.*.ColumnCount": value})
+        if kind == "ColumnNamesMatchPattern":  # Java's String.matches: the whole name
+            pattern = re.compile(rule.params[0])
+            misses = [name for name in df.columns if not pattern.fullmatch(name)]
+            ratio = 1 - len(misses) / len(df.columns) if df.columns else 1.0
+            metrics = {"Dataset.*.ColumnNamesPatternMatchRatio": ratio}
+            reason = f"column name(s) not matching {rule.params[0]!r}: {', '.join(misses)}"
+            return _outcome(rule, not misses, reason, metrics)
         if kind == "ColumnExists":
             exists = rule.params[0] in df.columns  # Glue reports no metric for it
             return _outcome(rule, exists, f"column {rule.params[0]!r} does not exist", {})
@@ -289,6 +301,9 @@ class _Evaluator:
             return {"n": rows, "c": F.count(F.when(keep, col))}
         if kind == "DistinctValuesCount":
             return {"d": F.count_distinct(F.when(keep, col))}
+        if kind == "ColumnCorrelation":  # deequ's Correlation: Pearson's
+            a, b = (F.when(keep, F.col(f"`{name}`").cast("double")) for name in rule.params)
+            return {"m": F.corr(a, b)}
         if kind in ("Mean", "Sum", "StandardDeviation"):
             fn = {"Mean": F.avg, "Sum": F.sum, "StandardDeviation": F.stddev_pop}[kind]
             return {"m": fn(F.when(keep, col.cast("double")))}
@@ -330,12 +345,13 @@ class _Evaluator:
             if rule.condition is None:
                 return _outcome(rule, value == 1.0, f"Value: {_fmt(value)} is not 1.0", metrics)
             return self.compare_outcome(rule, value, metrics)
-        if kind in ("DistinctValuesCount", "Mean", "Sum", "StandardDeviation"):
+        if kind in ("DistinctValuesCount", "Mean", "Sum", "StandardDeviation", "ColumnCorrelation"):
             measured = values["d" if kind == "DistinctValuesCount" else "m"]
-            if measured is None:
+            if measured is None or measured != measured:  # None, or NaN (no variance)
                 raise ValueError(f"{kind} of {rule.params[0]!r} is undefined: no non-null values")
             value = float(measured)
-            return self.compare_outcome(rule, value, {_metric(rule, kind): value})
+            metrics = {_columns_metric(list(rule.params), kind): value}
+            return self.compare_outcome(rule, value, metrics)
         share = values["ok"] / values["n"] if values["n"] else 1.0
         return self._share_outcome(rule, share, _row_metrics(rule, share, values))
 
