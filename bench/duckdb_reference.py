@@ -54,7 +54,7 @@ def _in(values: tuple[str, ...]) -> str:
 def _validated_sql(run_date: dt.date) -> str:
     ts = (
         f"case when regexp_matches({S.ORDER_TS}, '{C.TIMESTAMP_PATTERN}') "
-        f"then try_strptime({S.ORDER_TS}, '%Y-%m-%d %H:%M:%S') end"
+        f"then try_cast({S.ORDER_TS} as timestamptz) at time zone 'UTC' end"
     )
     missing = " or ".join(_blank(n) for n in S.REQUIRED_COLUMNS)
     status = f"lower(trim({S.STATUS}))"
@@ -248,6 +248,7 @@ def run_reference(
     top_abandoned_products, customer_top_abandoned.
     """
     con = con or duckdb.connect()
+    con.execute("set TimeZone = 'UTC'")  # raw times without an offset are UTC, as in Spark
     timings: dict[str, float] = {}
     files = sorted(str(p) for p in raw_day.glob("*.csv"))
     if not files:

@@ -49,7 +49,8 @@ REQUIRED_COLUMNS: tuple[str, ...] = (
     STATUS,
 )
 
-# Timestamps in raw files are UTC wall-clock times, "YYYY-MM-DD HH:MM:SS".
+# Timestamps in raw files are ISO 8601 times: "YYYY-MM-DD HH:MM:SS" (UTC, what the generator
+# writes), or with a `T`, fractional seconds and an offset (`Z`, `+02:00`), converted to UTC.
 ORDER_TS_FORMAT = "yyyy-MM-dd HH:mm:ss"
 
 # --- code values ------------------------------------------------------------------------------

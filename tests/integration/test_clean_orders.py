@@ -29,6 +29,7 @@ EXPECTED_FILES = {
     "extra_column.csv": ("rejected", 3, 0, 3, 0),
     "good.csv": ("accepted", 4, 3, 0, 1),
     "header_only.csv": ("accepted", 0, 0, 0, 0),
+    "iso_times.csv": ("accepted", 4, 3, 1, 0),
     "latin1.csv": ("accepted", 2, 1, 1, 0),
     "missing_column.csv": ("rejected", 2, 0, 2, 0),
     "no_header.csv": ("rejected", 2, 0, 2, 0),
@@ -78,9 +79,9 @@ def day_copy(day, tmp_path):
 
 def test_every_row_is_accounted_for(day):
     _, result = day
-    assert (result.rows_read, result.rows_curated, result.rows_quarantined) == (36, 16, 17)
+    assert (result.rows_read, result.rows_curated, result.rows_quarantined) == (40, 19, 18)
     assert result.duplicates_dropped == 3
-    assert (result.files_read, result.files_rejected) == (16, 4)
+    assert (result.files_read, result.files_rejected) == (17, 4)
     # Every fixture order is for product P-1: a warning rule fails, and warnings never fail a run.
     assert result.rules_failed == 1 and result.rules_passed > 20
 
@@ -94,7 +95,7 @@ def test_dq_results_hold_per_file_and_run_accounting(day):
     counts = (S.OUTCOME, S.ROWS_READ, S.ROWS_CURATED, S.ROWS_QUARANTINED, S.DUPLICATES_DROPPED)
     assert {name: tuple(r[c] for c in counts) for name, r in files.items()} == EXPECTED_FILES
     (run_row,) = [r for r in rows if r[S.RECORD_TYPE] == S.RECORD_RUN]
-    assert tuple(run_row[c] for c in counts) == ("reconciled", 36, 16, 17, 3)
+    assert tuple(run_row[c] for c in counts) == ("reconciled", 40, 19, 18, 3)
     messages = {name: r[S.FAILURE_REASON] for name, r in files.items() if r[S.FAILURE_REASON]}
     assert set(messages) == {n for n, e in EXPECTED_FILES.items() if e[0] != "accepted"}
     assert "no_header.csv: rejected (missing_header)" in messages["no_header.csv"]
@@ -114,9 +115,9 @@ def test_rule_outcomes_are_written_in_one_shape(day):
     assert failed == [("warning", 'DistinctValuesCount "product_id" > 1')]
     (count,) = [r for r in rules if r[S.RULE] == "RowCount > 0"]
     assert count[S.SEVERITY] == "blocking"
-    assert dict(count[S.EVALUATED_METRICS]) == {"Dataset.*.RowCount": 16.0}
+    assert dict(count[S.EVALUATED_METRICS]) == {"Dataset.*.RowCount": 19.0}
     report = format_results(read_day(lake, "dq_results", RUN_DATE), RUN_DATE)
-    assert "rows read 36 = curated 16 + quarantined 17 + duplicates 3: reconciled" in report
+    assert "rows read 40 = curated 19 + quarantined 18 + duplicates 3: reconciled" in report
     assert "FAILED" not in report
 
 
@@ -126,7 +127,7 @@ def test_quarantine_rows_name_file_line_reason_and_text(day):
         (r[S.SOURCE_FILE].rsplit("/", 1)[-1], r[S.LINE_NUMBER]): r
         for r in read_day(lake, "quarantine", RUN_DATE)
     }
-    assert len(rows) == 17
+    assert len(rows) == 18
     assert rows[("no_header.csv", 1)][S.REASONS] == [S.REASON_MISSING_HEADER]
     assert rows[("truncated.csv", 3)][S.RAW_LINE] == "O-1302,C-3,Bo"
     # A record of two lines (a quoted field's line break), rejected: its whole text.
@@ -167,6 +168,29 @@ def test_a_quoted_line_break_makes_one_record_numbered_by_its_first_line(day):
     assert orders == {"O-2001": (2, "Desk Lamp\nwith a long\n\ndescription"), "O-2004": (9, "Lamp")}
 
 
+def test_iso_8601_times_are_converted_to_utc_before_the_run_date_check(day):
+    lake, _ = day
+    import datetime as dt
+
+    times = {
+        r[S.ORDER_ID]: r[S.ORDER_TS].replace(tzinfo=None)  # UTC, however Parquet spells it
+        for r in read_day(lake, "orders", RUN_DATE)
+        if r[S.SOURCE_FILE].endswith("/iso_times.csv")
+    }
+    assert times == {
+        "O-2401": dt.datetime(2026, 11, 21, 10),
+        "O-2402": dt.datetime(2026, 11, 21, 1, 30),  # 23:30 at -02:00 is the run date in UTC
+        "O-2403": dt.datetime(2026, 11, 21, 10, 0, 0, 250000),
+    }
+    (late,) = [
+        r
+        for r in read_day(lake, "quarantine", RUN_DATE)
+        if r[S.SOURCE_FILE].endswith("/iso_times.csv")
+    ]
+    # 01:30 at +02:00 is 23:30 the day before in UTC.
+    assert (late[S.ORDER_ID], late[S.REASONS]) == ("O-2404", [S.REASON_OUTSIDE_RUN_DATE])
+
+
 def test_a_repeat_that_differs_is_quarantined_naming_the_kept_row(day, capsys):
     """O-1001 again with another quantity: a conflict, kept out of curated and shown; O-1003
     again with only the status's case changed is the same order, a duplicate dropped."""
@@ -205,7 +229,7 @@ def test_a_blocking_failure_keeps_the_previous_curated_output(day_copy, spark, t
         run(spark, _config(lake, blocking_ruleset=str(ruleset)))
     message = str(error.value)
     assert "1 blocking data quality rule(s) failed for 2026-11-21" in message
-    assert "RowCount > 1000: Value: 16 does not meet the constraint requirement!" in message
+    assert "RowCount > 1000: Value: 19 does not meet the constraint requirement!" in message
     assert "previous curated output for 2026-11-21 is left in place" in message
     assert sorted(p.name for p in curated_dir.iterdir()) == before
     rules = {
@@ -229,7 +253,7 @@ def test_counts_that_do_not_reconcile_fail_the_run(day_copy, spark, monkeypatch)
     )
     curated_dir = Path(lake.table_partition("orders", RUN_DATE))
     before = sorted(p.name for p in curated_dir.iterdir())
-    with pytest.raises(OrderlakeError, match="does not reconcile .*curated 17"):
+    with pytest.raises(OrderlakeError, match="does not reconcile .*curated 20"):
         run(spark, _config(lake))
     assert sorted(p.name for p in curated_dir.iterdir()) == before
     (run_row,) = [
@@ -310,8 +334,8 @@ def test_the_quarantine_command_shows_rows_accounting_and_raw_lines(day, capsys)
     root = str(Path(lake.roots["raw"]).parent)
     assert main(["quarantine", "--date", "2026-11-21", "--lake", root]) == 0
     out = capsys.readouterr().out
-    assert "rows read 36 = curated 16 + quarantined 17 + duplicates 3: reconciled" in out
-    assert "17 quarantined row(s) for 2026-11-21: wrong_header 5," in out
+    assert "rows read 40 = curated 19 + quarantined 18 + duplicates 3: reconciled" in out
+    assert "18 quarantined row(s) for 2026-11-21: wrong_header 5," in out
     assert "no_header.csv:1  missing_header\n    O-1501,C-1,Ann Lee" in out
     args = ["quarantine", "--date", "2026-11-21", "--lake", root, "--reason", "invalid_encoding"]
     assert main([*args, "--raw"]) == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -54,7 +55,7 @@ def test_order_timestamp_is_null_for_anything_but_a_real_utc_time(spark):
 
     df = _frame(
         spark,
-        ["2026-11-21 14:03:22", "2026-02-30 10:00:00", "21/11/2026 25:61", "2026-11-21T14:03:22"],
+        ["2026-11-21 14:03:22", "2026-02-30 10:00:00", "21/11/2026 25:61", "2026-11-21T14:03:2"],
         [dt.datetime(2026, 11, 21, 14, 3, 22), None, None, None],
         T.TimestampType(),
     ).withColumn("result", C.order_timestamp(F.col("value")))
@@ -82,6 +83,31 @@ def test_csv_field_count_and_quote_balance(spark, line, fields, balanced):
         .first()
     )
     assert (row["fields"], row["balanced"]) == (fields, balanced)
+
+
+@pytest.mark.parametrize(
+    ("text", "utc"),
+    [
+        ("2026-11-21T10:00:00", dt.datetime(2026, 11, 21, 10)),
+        ("2026-11-21T10:00:00Z", dt.datetime(2026, 11, 21, 10)),
+        ("2026-11-21T10:00:00+02:00", dt.datetime(2026, 11, 21, 8)),
+        ("2026-11-21T01:00:00+02:00", dt.datetime(2026, 11, 20, 23)),  # the day before in UTC
+        ("2026-11-21T23:30:00-0100", dt.datetime(2026, 11, 22, 0, 30)),
+        ("2026-11-21T10:00:00.5Z", dt.datetime(2026, 11, 21, 10, 0, 0, 500000)),
+        ("2026-11-21 10:00:00.123456+00:00", dt.datetime(2026, 11, 21, 10, 0, 0, 123456)),
+        ("2026-11-21T10:00:00.1234567Z", None),  # finer than a timestamp holds
+        ("2026-11-21T10:00:00+19:00", None),
+        ("2026-11-21T10:00:00 +02:00", None),
+        ("2026-11-21T10:00", None),
+    ],
+)
+def test_order_timestamp_reads_iso_8601_and_converts_offsets_to_utc(spark, text, utc):
+    row = (
+        spark.createDataFrame([(text,)], "value string")
+        .select(C.order_timestamp(F.col("value")).alias("ts"))
+        .first()
+    )
+    assert row["ts"] == utc
 
 
 def test_total_amount_is_quantity_times_unit_price_to_the_cent(spark):

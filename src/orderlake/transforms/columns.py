@@ -12,7 +12,13 @@ EMAIL_PATTERN = r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2
 QUANTITY_PATTERN = r"^[0-9]{1,9}$"
 # At most 8 digits before the point: the value must fit decimal(10,2).
 PRICE_PATTERN = r"^[0-9]{1,8}(\.[0-9]{1,2})?$"
-TIMESTAMP_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$"
+# ISO 8601 date and time: `T` or a space between, optional fractional seconds (up to
+# microseconds, what a timestamp holds), optional offset (`Z`, `+02:00`, `-0530`; at most
+# 18 hours). No offset means UTC.
+TIMESTAMP_PATTERN = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?"
+    r"(Z|[+-](0[0-9]|1[0-8]):?[0-5][0-9])?$"
+)
 # A quoted field, with "" as an escaped quote inside it. Written as runs of non-quotes
 # between escaped quotes, so Java's regex engine does not recurse once per character.
 QUOTED_FIELD = r'"[^"]*(?:""[^"]*)*"'
@@ -100,11 +106,10 @@ def is_valid_price(col: Column) -> Column:
 
 
 def order_timestamp(col: Column) -> Column:
-    """The order time as a timestamp, null when the text is not a real UTC wall-clock time.
-
-    Text of exactly the pattern's shape is cast (an impossible date or time casts to null);
-    the cast reads that shape as `to_timestamp` with ORDER_TS_FORMAT would, at a third of the
-    cost."""
+    """The order time as a UTC timestamp, null when the text is not a real ISO 8601 time
+    (TIMESTAMP_PATTERN). Text of exactly the pattern's shape is cast, in the session's UTC
+    time zone: an offset is converted to UTC (so the run-date check sees the UTC day), and
+    an impossible date or time casts to null. The cast is a third of `to_timestamp`'s cost."""
     return F.when(col.rlike(TIMESTAMP_PATTERN), col.cast(T.TimestampType()))
 
 
