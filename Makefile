@@ -25,7 +25,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/pytest
+	scripts/run_tests.sh
 
 # Benchmark: Spark jobs vs the DuckDB reference (README "Performance"); 1M rows unless ROWS is given.
 REPS ?= 3
@@ -45,11 +45,17 @@ clean:
 	rm -rf .orderlake spark-warehouse .pytest_cache .ruff_cache
 
 # AWS deployment (README "Deploying to AWS"). infra-test is the emulator cycle `make test` runs too.
-.PHONY: deploy destroy smoke-test infra-test checkov
+.PHONY: deploy plan destroy smoke-test infra-test checkov
 CHECKOV_VENV := .checkov-venv
 
+# make deploy: build + terraform apply (asks to confirm). make plan saves and prints the plan;
+# make deploy PLAN=infra/orderlake.tfplan then applies exactly that plan (CI: buildspec.yml).
+PLAN ?=
 deploy: $(STAMP)
-	scripts/deploy.sh
+	scripts/deploy.sh $(if $(PLAN),--apply $(PLAN))
+
+plan: $(STAMP)
+	scripts/deploy.sh --plan infra/orderlake.tfplan
 
 destroy:
 	scripts/destroy.sh
