@@ -8,6 +8,8 @@ that deploy.
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -25,17 +27,38 @@ def has_glue_jvm(sc: SparkContext) -> bool:
     return True
 
 
+def launch_conf(job_name: str) -> SparkConf:
+    """The conf the job's SparkContext starts with: what its launcher set, defaults only below.
+
+    spark-submit (and Glue, which launches the script the same way) starts the JVM first and
+    hands the Python driver its gateway (PYSPARK_GATEWAY_PORT), with --master and --name already
+    in the JVM's properties. A SparkConf made before the gateway is connected is a plain dict
+    that loads none of them, and SparkContext copies it over the JVM's: so connect first and
+    read the conf from the JVM. Only a script started by plain `python` has no launcher; pyspark
+    then starts a JVM itself (with PYSPARK_SUBMIT_ARGS, which still wins), and a local master
+    (ORDERLAKE_SPARK_MASTER, as in orderlake.spark) is its default.
+    """
+    if SparkContext._gateway is None and "PYSPARK_GATEWAY_PORT" not in os.environ:
+        defaults = SparkConf(loadDefaults=False)
+        defaults.setMaster(os.environ.get("ORDERLAKE_SPARK_MASTER", "local[*]"))
+        defaults.setAppName(job_name)
+        SparkContext._ensure_initialized(conf=defaults)
+    else:
+        SparkContext._ensure_initialized()
+    conf = SparkConf()  # backed by the JVM now: spark-submit's, Glue's or the defaults above
+    # Without --name spark-submit names the app after the script file; the job's name says more.
+    if conf.get("spark.app.name", None) in (None, os.path.basename(sys.argv[0])):
+        conf.setAppName(job_name)
+    return conf
+
+
 @contextmanager
 def glue_job(job_name: str, args: dict[str, str]) -> Iterator[SparkSession]:
     """Yield the job's SparkSession; commit the Glue job when the body succeeds."""
     require_java()
-    # SparkConf() holds what spark-submit (or Glue) set; only fill in what nobody set.
-    conf = (
-        SparkConf()
-        .setIfMissing("spark.master", "local[*]")
-        .setIfMissing("spark.app.name", job_name)
-    )
-    sc = SparkContext.getOrCreate(conf)
+    sc = SparkContext.getOrCreate(launch_conf(job_name))
+    # One line in the driver's log (CloudWatch on Glue) says where the job really runs.
+    print(f"orderlake: job {job_name} on Spark master {sc.master} (app {sc.appName})", flush=True)
     spark = SparkSession(sc)
     for key, value in SHARED_CONF.items():
         spark.conf.set(key, value)
