@@ -47,8 +47,8 @@ def test_every_documented_example_is_read_as_glue_reads_it(source, example):
 
 def test_the_fixture_counts():
     rejected = [e for _, e in EXAMPLES if e.get("glue") == "rejects"]
-    assert len(EXAMPLES) >= 170
-    assert len(rejected) == 7
+    assert len(EXAMPLES) >= 180
+    assert len(rejected) == 14
 
 
 def test_whole_documents_with_metadata_sources_constants_labels_and_analyzers():
@@ -163,9 +163,10 @@ REJECTED = [
     ),
     ('RowCount > 0 labels ["a"="b"]', "expected '=' after labels"),
     ('IsComplete "a" labels=["a"="b"] where "x > 1"', "expected ',' or ']'"),
+    ('(RowCount > 0) and (IsComplete "a") labels=["k"="v"]', "labels on one part of a composite"),
+    ('Distribution "a"', "Distribution is an analyzer only"),
     # rule types, parameter counts, conditions
     ('IsCompletee "b"', "unknown rule type 'IsCompletee'"),
-    ('Distribution "x"', "unknown rule type 'Distribution'"),
     ("RowCount", "RowCount needs a condition"),
     ('IsComplete "a" > 1', "IsComplete takes no condition"),
     ("Mean > 1", "Mean takes 1 parameter(s), found 0"),
@@ -225,6 +226,11 @@ def test_forms_glue_rejects_are_errors_naming_the_line(rule, message):
         ('Metadata = { "Owner": "me" }\nRules = [ RowCount > 0 ]\n', "unsupported key"),
         ('Analyzers = [ IsComplete "a" ]\n', "it cannot be an analyzer"),
         ('Analyzers = [ Mean "a" > 1 ]\n', "expected ',' or ']'"),
+        (
+            'Analyzers = [ Distribution "a" with bins = 21 ]\n',
+            "bins is a whole number from 1 to 20",
+        ),
+        ('Analyzers = [ Distribution "a" with buckets = 2 ]\n', "Distribution takes 'with bins"),
     ],
 )
 def test_document_mistakes_are_errors_naming_the_line(text, message):

@@ -76,6 +76,9 @@ RULE_TYPES: dict[str, tuple[RuleType, ...]] = {
     "AggregateMatch": (_t(2, NUMBER),),
     "DetectAnomalies": (_t(VARARGS, BOOLEAN),),
     "AllStatistics": (_t(1, NUMBER, analyzer_only=True),),
+    # On AWS's pages (dqdl.html "Distribution Analyzer", dqdl-rule-types-Distribution.html),
+    # not yet in the published rules-config.json: read as the pages write it.
+    "Distribution": (_t(1, NUMBER, analyzer_only=True),),
     "FileMatch": (
         _t(2, BOOLEAN, scope="file"),
         _t(1, STRING, scope="file"),
@@ -248,6 +251,7 @@ class _Parser:
         self.pos = 0
         self.constants: dict[str, str | tuple[str, ...]] = {}
         self.default_labels: dict[str, str] = {}
+        self.labelled: set[int] = set()  # nodes written with their own labels=[...]
 
     # token helpers
     def peek(self, ahead: int = 0) -> Token:
@@ -423,6 +427,13 @@ class _Parser:
             parts.append(operand())
         if len(parts) == 1:
             return parts[0]
+        for part in parts:
+            if id(part) in self.labelled:
+                raise DqdlError(
+                    f"line {part.line}: labels on one part of a composite rule: AWS's DQDL "
+                    "reference lists this as invalid; label the whole composite, "
+                    "((A) and (B)) labels=[...]"
+                )
         flat: list[Node] = []
         for part in parts:  # (a) and (b) and (c) is one composite of three
             if isinstance(part, Composite) and part.op == op and not part.labels:
@@ -444,8 +455,11 @@ class _Parser:
         rule_labels = self.label_list("labels", self.default_labels)
         labels = self.default_labels | rule_labels
         if isinstance(node, Rule):
-            return dataclasses.replace(node, labels=labels, text=self._source(start))
-        return Composite(node.op, node.parts, node.line, self._source(start), labels)
+            labelled: Node = dataclasses.replace(node, labels=labels, text=self._source(start))
+        else:
+            labelled = Composite(node.op, node.parts, node.line, self._source(start), labels)
+        self.labelled.add(id(labelled))
+        return labelled
 
     def label_list(self, what: str, defaults: dict[str, str]) -> dict[str, str]:
         """`= [ "key"="value", ... ]`, with Glue's limits on labels."""
@@ -540,7 +554,36 @@ class _Parser:
         kind = self.rule_type(token, len(params), "Analyzers")
         if kind.returns == (BOOLEAN,):
             raise self.fail(f"{token.text} measures nothing: it cannot be an analyzer", token)
-        return Rule(token.text, tuple(params), None, None, None, token.line, self._source(start))
+        tags = self.distribution_options() if token.text == "Distribution" else {}
+        return Rule(
+            token.text, tuple(params), None, None, None, token.line, self._source(start), {}, tags
+        )
+
+    def distribution_options(self) -> dict[str, str]:
+        """`with bins = n` (1 to 20) and `, rebin = true|false`, as the Distribution page
+        writes them (AWS's published grammar gives analyzers no options yet)."""
+        tags: dict[str, str] = {}
+        if not self.at("with"):
+            return tags
+        self.next()
+        name = self.next()
+        if name.text != "bins" or not self.at("="):
+            raise self.fail("Distribution takes 'with bins = <1 to 20>'", name)
+        self.next()
+        count = self.next()
+        if count.kind != "int" or not 1 <= int(count.text) <= 20:
+            raise self.fail(
+                f"Distribution: bins is a whole number from 1 to 20, found {_found(count)}", count
+            )
+        tags["bins"] = count.text
+        if self.at(",") and self.at("rebin", ahead=1):
+            self.pos += 2
+            self.expect("=", "'=' after rebin")
+            flag = self.next()
+            if flag.text not in ("true", "false"):
+                raise self.fail(f"Distribution: rebin is true or false, found {_found(flag)}", flag)
+            tags["rebin"] = flag.text
+        return tags
 
     # dqRule: ruleType parameterWithConnectorWord* condition? whereClause? labels?
     #         tagWithCondition*
@@ -557,6 +600,16 @@ class _Parser:
                 for t in self.tokens[first_param : self.pos]
                 if t.kind == "word" and t.text in RULE_TYPES
             ]
+            joined = [
+                t.text
+                for t in self.tokens[first_param : self.pos]
+                if t.kind == "word" and t.text in ("and", "AND", "or", "OR")
+            ]
+            if bare and joined:
+                raise DqdlError(
+                    f"{exc}; '{joined[0]} {bare[0]}' is read as a parameter: each rule joined "
+                    "with and/or goes in parentheses"
+                ) from None
             if bare:
                 raise DqdlError(f"{exc}; is a ',' missing before {bare[0]}?") from None
             shouting = [
@@ -586,9 +639,11 @@ class _Parser:
             if not where:
                 raise self.fail(f"{name}: the where clause is empty", clause)
         labels = dict(self.default_labels)
+        own_labels = False
         if self.at("labels"):
             self.next()
             labels |= self.label_list("labels", self.default_labels)
+            own_labels = True
         threshold = None
         tags: dict[str, str] = {}
         while self.at("with"):
@@ -639,7 +694,7 @@ class _Parser:
                 "labels go after the condition and where clause and before 'with' tags",
                 self.peek(),
             )
-        return Rule(
+        found = Rule(
             name,
             tuple(params),
             condition,
@@ -650,6 +705,9 @@ class _Parser:
             labels,
             tags,
         )
+        if own_labels:
+            self.labelled.add(id(found))
+        return found
 
     def _at_condition(self) -> bool:
         return self.at("=", ">", ">=", "<", "<=", "!", "between", "in", "matches") or (
