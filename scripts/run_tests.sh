@@ -1,21 +1,31 @@
 #!/usr/bin/env bash
-# make test's pytest runs: the emulator cycle (tests/infra, mostly waiting on Terraform and moto)
-# in the background, everything else in the foreground, so the suite takes the longer of the two
-# rather than their sum on a 2-core machine. Each run's report is printed whole; the exit status
-# is non-zero if either failed.
+# make test's pytest runs, side by side so the suite takes about the longest of them rather than
+# their sum on a 2-core machine:
+#   - the emulator cycle (tests/infra: mostly waiting on Terraform and moto);
+#   - the Glue wheel spark-submitted beside only Glue 5.0's modules (slow: three JVMs);
+#   - everything else (the default selection, not marked slow).
+# Each background run's report is printed whole after the foreground one; the exit status is
+# non-zero if any failed.
 #   scripts/run_tests.sh [pytest arguments for the foreground run]
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
-log="$(mktemp -t orderlake-infra-tests-XXXXXX.log)"
-"$BIN/pytest" tests/infra >"$log" 2>&1 &
-infra=$!
-trap 'kill "$infra" 2>/dev/null; rm -f "$log"' EXIT
+logs="$(mktemp -d -t orderlake-tests-XXXXXX)"
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null; rm -rf "$logs"' EXIT
+"$BIN/pytest" tests/infra >"$logs/infra.log" 2>&1 &
+pids+=($!)
+"$BIN/pytest" -m slow tests/packaging/test_glue_wheel.py >"$logs/glue-wheel.log" 2>&1 &
+pids+=($!)
 "$BIN/pytest" --ignore=tests/infra "$@"
-rest=$?
-wait "$infra"
-infra_rc=$?
-echo "== tests/infra (run alongside the others)"
-cat "$log"
-if ((rest == 5 && infra_rc == 0)); then rest=0; fi  # the foreground run selected nothing
-exit $((rest || infra_rc))
+status=$?
+((status == 5)) && status=0  # the foreground selection was empty (arguments narrowed it)
+for i in "${!pids[@]}"; do
+  wait "${pids[$i]}"
+  rc=$?
+  name=$([[ $i == 0 ]] && echo "tests/infra" || echo "tests/packaging/test_glue_wheel.py -m slow")
+  echo "== $name (run alongside the others): exit $rc"
+  cat "$logs/$([[ $i == 0 ]] && echo infra || echo glue-wheel).log"
+  ((rc == 0)) || status=1
+done
+exit "$status"
