@@ -6,6 +6,7 @@ import ctypes
 import datetime as dt
 import errno
 import os
+import re
 import shutil
 import time
 import uuid
@@ -70,8 +71,12 @@ class RawFile:
     """What the numbering pass learnt of one file: its lines and its first line's text."""
 
     lines: int  # every line, blank ones included
-    nonblank_lines: int
-    first_line: str | None  # decoded (bad bytes as U+FFFD); None when the first line is blank
+    nonblank_lines: int  # a record of several lines counted once
+    # The first line that is not blank (whitespace only): decoded (bad bytes as U+FFFD); None
+    # when there is none. It is the header, or the file has none.
+    first_line: str | None
+    header_line: int = 1  # its line number
+    blank_before_header: int = 0  # lines of whitespace (not empty) before it: not rows
 
 
 @dataclass(frozen=True)
@@ -132,7 +137,7 @@ def read_raw_lines(spark: SparkSession, folder: str) -> RawLines:
         offsets.append((path, block[_BLOCK], offset))
         lines_before[path] = before + block["lines"]
         nonblank[path] = nonblank.get(path, 0) + block["nonblank"]
-        # The header (line 1) opens no record.
+        # A header on line 1 opens no record (nor could one of blank lines before it).
         odd = [row - offset for row in block["odd_rows"] if row - offset > 1]
         odd_lines.setdefault(path, []).extend(odd)
     offset_schema = T.StructType(
@@ -153,10 +158,10 @@ def read_raw_lines(spark: SparkSession, folder: str) -> RawLines:
         lines = _with_records(spark, lines, records)
     for path, (_, continued) in records.items():
         nonblank[path] -= continued  # a record is counted once, at its first line
-    files = {
-        path: RawFile(lines_before[path], nonblank[path], first_line(spark, path) or None)
-        for path in lines_before
-    }
+    files = {}
+    for path in lines_before:
+        text, number, blank = first_line(spark, path)
+        files[path] = RawFile(lines_before[path], nonblank[path], text, number, blank)
     return RawLines(lines, files)
 
 
@@ -214,11 +219,14 @@ def _with_records(
     )
 
 
-def first_line(spark: SparkSession, file_path: str) -> str:
-    """A file's first line as the text reader splits lines (at \\n, \\r\\n or \\r; a
-    compressed file decompressed by its suffix's codec, as the text reader does), decoded
-    as UTF-8 with bad bytes as U+FFFD. `file_path` is spelled as Spark's `_metadata.file_path`
-    (a URI, percent-encoded), so it names the file whatever characters its name holds."""
+def first_line(spark: SparkSession, file_path: str) -> tuple[str | None, int, int]:
+    """A file's first line that is not blank (whitespace only), as the text reader splits
+    lines (at \\n, \\r\\n or \\r; a compressed file decompressed by its suffix's codec, as
+    the text reader does), decoded as UTF-8 with bad bytes as U+FFFD: (its text, or None if
+    there is none; its line number; the lines of whitespace, not empty, before it). A
+    spreadsheet export may start with a blank line; the header is the line after it.
+    `file_path` is spelled as Spark's `_metadata.file_path` (a URI, percent-encoded), so it
+    names the file whatever characters its name holds."""
     fs, path = hadoop_path(spark, file_path, encoded=True)
     jvm = spark.sparkContext._jvm
     codec = jvm.org.apache.hadoop.io.compress.CompressionCodecFactory(
@@ -226,16 +234,26 @@ def first_line(spark: SparkSession, file_path: str) -> str:
     ).getCodec(path)
     stream = fs.open(path) if codec is None else codec.createInputStream(fs.open(path))
     try:
-        head = b""
+        head, ended = b"", False
         while len(head) < _FIRST_LINE_LIMIT:
             chunk = bytes(stream.readNBytes(8192))
             head += chunk
-            if not chunk or b"\n" in chunk or b"\r" in chunk:
+            ended = not chunk
+            # Decided once a non-blank line is complete (a final \r may be half of \r\n).
+            complete = _LINE_BREAK.split(head)[:-1]
+            if ended or (any(p.strip() for p in complete) and not head.endswith(b"\r")):
                 break
     finally:
         stream.close()
-    line = head.replace(b"\r", b"\n").split(b"\n", 1)[0]
-    return line.decode("utf-8", errors="replace")
+    parts = _LINE_BREAK.split(head)
+    for number, part in enumerate(parts, start=1):
+        if part.strip():
+            blank = sum(1 for p in parts[: number - 1] if p)
+            return part.decode("utf-8", errors="replace"), number, blank
+    return None, 1, sum(1 for p in parts if p)
+
+
+_LINE_BREAK = re.compile(rb"\r\n|\r|\n")
 
 
 def read_partition(spark: SparkSession, table_path: str, run_date: dt.date) -> DataFrame:

@@ -23,6 +23,7 @@ RUN_DATE = dt.date(2026, 11, 21)
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "raw"
 # basename: (status, read, curated, quarantined, duplicates), as tests/fixtures/raw/README.md
 EXPECTED_FILES = {
+    "blank_before_header.csv": ("accepted", 1, 1, 0, 0),
     "crlf.csv": ("accepted", 2, 2, 0, 0),
     "empty.csv": ("empty", 0, 0, 0, 0),
     "escaped_quotes.csv": ("accepted", 3, 3, 0, 0),
@@ -79,9 +80,9 @@ def day_copy(day, tmp_path):
 
 def test_every_row_is_accounted_for(day):
     _, result = day
-    assert (result.rows_read, result.rows_curated, result.rows_quarantined) == (40, 19, 18)
+    assert (result.rows_read, result.rows_curated, result.rows_quarantined) == (41, 20, 18)
     assert result.duplicates_dropped == 3
-    assert (result.files_read, result.files_rejected) == (17, 4)
+    assert (result.files_read, result.files_rejected) == (18, 4)
     # Every fixture order is for product P-1: a warning rule fails, and warnings never fail a run.
     assert result.rules_failed == 1 and result.rules_passed > 20
 
@@ -95,7 +96,7 @@ def test_dq_results_hold_per_file_and_run_accounting(day):
     counts = (S.OUTCOME, S.ROWS_READ, S.ROWS_CURATED, S.ROWS_QUARANTINED, S.DUPLICATES_DROPPED)
     assert {name: tuple(r[c] for c in counts) for name, r in files.items()} == EXPECTED_FILES
     (run_row,) = [r for r in rows if r[S.RECORD_TYPE] == S.RECORD_RUN]
-    assert tuple(run_row[c] for c in counts) == ("reconciled", 40, 19, 18, 3)
+    assert tuple(run_row[c] for c in counts) == ("reconciled", 41, 20, 18, 3)
     messages = {name: r[S.FAILURE_REASON] for name, r in files.items() if r[S.FAILURE_REASON]}
     assert set(messages) == {n for n, e in EXPECTED_FILES.items() if e[0] != "accepted"}
     assert "no_header.csv: rejected (missing_header)" in messages["no_header.csv"]
@@ -115,9 +116,9 @@ def test_rule_outcomes_are_written_in_one_shape(day):
     assert failed == [("warning", 'DistinctValuesCount "product_id" > 1')]
     (count,) = [r for r in rules if r[S.RULE] == "RowCount > 0"]
     assert count[S.SEVERITY] == "blocking"
-    assert dict(count[S.EVALUATED_METRICS]) == {"Dataset.*.RowCount": 19.0}
+    assert dict(count[S.EVALUATED_METRICS]) == {"Dataset.*.RowCount": 20.0}
     report = format_results(read_day(lake, "dq_results", RUN_DATE), RUN_DATE)
-    assert "rows read 40 = curated 19 + quarantined 18 + duplicates 3: reconciled" in report
+    assert "rows read 41 = curated 20 + quarantined 18 + duplicates 3: reconciled" in report
     assert "FAILED" not in report
 
 
@@ -229,7 +230,7 @@ def test_a_blocking_failure_keeps_the_previous_curated_output(day_copy, spark, t
         run(spark, _config(lake, blocking_ruleset=str(ruleset)))
     message = str(error.value)
     assert "1 blocking data quality rule(s) failed for 2026-11-21" in message
-    assert "RowCount > 1000: Value: 19 does not meet the constraint requirement!" in message
+    assert "RowCount > 1000: Value: 20 does not meet the constraint requirement!" in message
     assert "previous curated output for 2026-11-21 is left in place" in message
     assert sorted(p.name for p in curated_dir.iterdir()) == before
     rules = {
@@ -253,7 +254,7 @@ def test_counts_that_do_not_reconcile_fail_the_run(day_copy, spark, monkeypatch)
     )
     curated_dir = Path(lake.table_partition("orders", RUN_DATE))
     before = sorted(p.name for p in curated_dir.iterdir())
-    with pytest.raises(OrderlakeError, match="does not reconcile .*curated 20"):
+    with pytest.raises(OrderlakeError, match="does not reconcile .*curated 21"):
         run(spark, _config(lake))
     assert sorted(p.name for p in curated_dir.iterdir()) == before
     (run_row,) = [
@@ -334,7 +335,7 @@ def test_the_quarantine_command_shows_rows_accounting_and_raw_lines(day, capsys)
     root = str(Path(lake.roots["raw"]).parent)
     assert main(["quarantine", "--date", "2026-11-21", "--lake", root]) == 0
     out = capsys.readouterr().out
-    assert "rows read 40 = curated 19 + quarantined 18 + duplicates 3: reconciled" in out
+    assert "rows read 41 = curated 20 + quarantined 18 + duplicates 3: reconciled" in out
     assert "18 quarantined row(s) for 2026-11-21: wrong_header 5," in out
     assert "no_header.csv:1  missing_header\n    O-1501,C-1,Ann Lee" in out
     args = ["quarantine", "--date", "2026-11-21", "--lake", root, "--reason", "invalid_encoding"]

@@ -18,6 +18,7 @@ def test_lines_counts_and_first_lines(spark, tmp_path: Path) -> None:
     (folder / "big.csv").write_text("\n".join(long_lines) + "\n")
     (folder / "a b%20c.csv").write_bytes(b"order id;\xe9\r\n\r\nsecond\r\n")
     (folder / "blank first.csv").write_text("\nrow\n")
+    (folder / "blank only.csv").write_bytes(b" \t\r\n\r\n\n")
     spark.conf.set("spark.sql.files.maxPartitionBytes", str(64 * 1024))
     try:
         raw = read_raw_lines(spark, str(folder))
@@ -29,7 +30,11 @@ def test_lines_counts_and_first_lines(spark, tmp_path: Path) -> None:
     assert by_name == {
         "big.csv": RawFile(lines=5001, nonblank_lines=5001, first_line=S.RAW_HEADER),
         "a b%20c.csv": RawFile(lines=3, nonblank_lines=2, first_line="order id;\ufffd"),
-        "blank first.csv": RawFile(lines=2, nonblank_lines=1, first_line=None),
+        # A blank first line: the header is the first line that is not blank.
+        "blank first.csv": RawFile(lines=2, nonblank_lines=1, first_line="row", header_line=2),
+        "blank only.csv": RawFile(
+            lines=3, nonblank_lines=1, first_line=None, blank_before_header=1
+        ),
     }
     # Each file's rows are named as raw.files names them, numbered 1.. without gaps.
     numbers: dict[str, list[int]] = {}

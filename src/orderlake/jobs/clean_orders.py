@@ -45,6 +45,7 @@ from orderlake.quality.accounting import RunAccount, account, conflicts_by_file
 from orderlake.quality.outcome import BLOCKING, WARNING, RuleOutcome
 from orderlake.transforms.clean import (
     BROADCAST_DUPLICATES,
+    HEADER_LINE_NUMBER,
     checked_lines,
     conflict_rows,
     conflicting_copies,
@@ -129,8 +130,10 @@ def _read_lines(spark: SparkSession, folder: str, files: dict[str, int]) -> RawL
 
 
 def _headers(spark: SparkSession, raw: RawLines) -> DataFrame:
-    rows = [(path, f.first_line or "") for path, f in raw.files.items()]
-    return spark.createDataFrame(rows, f"{S.SOURCE_FILE} string, {S.RAW_LINE} string")
+    rows = [(path, f.first_line or "", f.header_line) for path, f in raw.files.items()]
+    return spark.createDataFrame(
+        rows, f"{S.SOURCE_FILE} string, {S.RAW_LINE} string, {HEADER_LINE_NUMBER} long"
+    )
 
 
 def run(

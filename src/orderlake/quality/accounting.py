@@ -106,8 +106,10 @@ def account(
         row = checked.get(path)
         reason = row.file_reason if row else None
         header_rejected = reason in (S.REASON_MISSING_HEADER, S.REASON_WRONG_HEADER)
-        # The header is not a row, unless it was not a header at all.
-        read = lines_n - (1 if first_line is not None and not header_rejected else 0)
+        # The header is not a row, unless it was not a header at all; nor are the lines of
+        # whitespace before it.
+        header = 1 if first_line is not None and not header_rejected else 0
+        read = lines_n - lines.blank_before_header - header
         curated_n = curated_by_file.get(path, 0)
         accepted = row.accepted if row else 0
         conflicting = conflicts.get(path, 0)

@@ -33,6 +33,7 @@ from orderlake.transforms.columns import (
     has_replacement_char,
     header_problem,
     is_blank,
+    is_blank_line,
     is_valid_email,
     is_valid_price,
     is_valid_quantity,
@@ -46,7 +47,7 @@ Transform = Callable[[DataFrame], DataFrame]
 
 FILE_REASON = "_file_reason"
 REASON_MASK = "_reason_mask"
-HEADER_LINE = 1
+HEADER_LINE_NUMBER = "_header_line"
 
 # The order reasons are listed in: file-level first, then an unparsable line, then field
 # problems in the order of the line's fields.
@@ -96,17 +97,28 @@ def decoded_lines(lines: DataFrame) -> DataFrame:
 
 
 def first_lines(lines: DataFrame) -> DataFrame:
-    """Each file's first line (`source_file`, `raw_line`), taken from the lines themselves."""
-    return lines.where(F.col(S.LINE_NUMBER) == HEADER_LINE).select(S.SOURCE_FILE, S.RAW_LINE)
+    """Each file's first line that is not blank (`source_file`, `raw_line`, `_header_line`,
+    its number), taken from the lines themselves (an aggregate: the job reads them apart)."""
+    return (
+        lines.where(~is_blank_line(F.col(S.RAW_LINE)))
+        .groupBy(S.SOURCE_FILE)
+        .agg(
+            F.min_by(S.RAW_LINE, S.LINE_NUMBER).alias(S.RAW_LINE),
+            F.min(S.LINE_NUMBER).alias(HEADER_LINE_NUMBER),
+        )
+    )
 
 
 def with_header_check(headers: DataFrame) -> Transform:
-    """Add `_file_reason`: the file-level reason when a file's first line (in `headers`, one
-    row per file) is not the header."""
+    """Add `_file_reason`, the file-level reason when a file's first non-blank line (in
+    `headers`, one row per file, with its `_header_line`) is not the header, and
+    `_header_line`."""
 
     def transform(lines: DataFrame) -> DataFrame:
         problems = headers.select(
-            F.col(S.SOURCE_FILE), header_problem(F.col(S.RAW_LINE)).alias(FILE_REASON)
+            F.col(S.SOURCE_FILE),
+            header_problem(F.col(S.RAW_LINE)).alias(FILE_REASON),
+            F.col(HEADER_LINE_NUMBER),
         )
         # One row per file: broadcast it. A shuffle join on source_file would put all of a
         # file's lines in one task (one day is often one file), sorted on a single core.
@@ -116,13 +128,15 @@ def with_header_check(headers: DataFrame) -> Transform:
 
 
 def data_lines(lines: DataFrame) -> DataFrame:
-    """Drop each good file's header line and empty lines (a trailing newline is not a row).
+    """Drop each good file's header line, the blank lines before it, and empty lines (a
+    trailing newline is not a row).
 
-    A file whose first line is not the header keeps it: it may be an order, and it is
-    quarantined with the rest of the file."""
+    A file whose first non-blank line is not the header keeps it: it may be an order, and it
+    is quarantined with the rest of the file."""
+    line, header = F.col(S.LINE_NUMBER), F.col(HEADER_LINE_NUMBER)
     keep_first = F.col(FILE_REASON).isNotNull()
     return lines.where(
-        ((F.col(S.LINE_NUMBER) > HEADER_LINE) | keep_first) & (F.col(S.RAW_LINE) != "")
+        ((line > header) | (keep_first & (line == header))) & (F.col(S.RAW_LINE) != "")
     )
 
 

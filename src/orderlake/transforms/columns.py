@@ -43,6 +43,11 @@ def is_blank(col: Column) -> Column:
     return col.isNull() | (F.trim(col) == "")
 
 
+def is_blank_line(line: Column) -> Column:
+    """Empty or whitespace only (tabs too, not only the spaces `trim` removes)."""
+    return line.rlike(r"^\s*$")
+
+
 def csv_field_count(line: Column) -> Column:
     """Fields in a CSV line: separators outside quoted fields, plus one."""
     return F.size(F.split(F.regexp_replace(line, QUOTED_FIELD, ""), ",", -1))
