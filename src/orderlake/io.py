@@ -350,10 +350,33 @@ def commit_partition(staged: StagedPartition) -> None:
     finally:
         # After an exchange the staging folder holds the old files: either way, discard it.
         shutil.rmtree(staging, ignore_errors=True)
+        if target.exists():  # a failed run's rows of the date are stale now
+            shutil.rmtree(local / f"{_FAILED}{_hidden_stem(staged.run_date)}", ignore_errors=True)
         if target.exists():
             shutil.rmtree(retired, ignore_errors=True)
         elif retired.exists():  # the new partition never arrived: put the old one back
             retired.rename(target)
+
+
+def keep_failed_partition(staged: StagedPartition) -> None:
+    """Keep staged files of a run that failed beside the table, as `_failed-dt-YYYY-MM-DD`
+    (hidden from readers of the table, like staging; replacing an older one), so its rows can
+    be inspected (`orderlake quarantine`). The next write of the date that commits removes
+    it. Only for a local lake; on S3 the staged files are discarded."""
+    local = _local_path(staged.table_path)
+    if local is None:
+        discard_partition(staged)
+        return
+    kept = local / f"{_FAILED}{_hidden_stem(staged.run_date)}"
+    shutil.rmtree(kept, ignore_errors=True)
+    Path(staged.path).rename(kept)
+
+
+def failed_partition(table_path: str, run_date: dt.date) -> Path | None:
+    """The folder `keep_failed_partition` left for the date, if the date's last run failed."""
+    local = _local_path(table_path)
+    kept = local / f"{_FAILED}{_hidden_stem(run_date)}" if local is not None else None
+    return kept if kept is not None and kept.is_dir() else None
 
 
 def discard_partition(staged: StagedPartition) -> None:
@@ -368,6 +391,7 @@ def discard_partition(staged: StagedPartition) -> None:
 
 _STAGING = "_staging-"
 _RETIRED = "_retired-"
+_FAILED = "_failed-"
 
 
 def _hidden_stem(run_date: dt.date) -> str:

@@ -346,3 +346,37 @@ def test_the_quarantine_command_shows_rows_accounting_and_raw_lines(day, capsys)
     )
     assert main(["quarantine", "--date", "2026-11-22", "--lake", root]) == 2
     assert "no quarantine for 2026-11-22" in capsys.readouterr().err
+
+
+def test_a_day_whose_every_file_is_rejected_names_them_and_keeps_their_rows(
+    spark, tmp_path, capsys
+):
+    from orderlake.cli import main
+
+    lake = Lake.local(tmp_path)
+    raw = Path(lake.table_partition("raw_orders", RUN_DATE))
+    raw.mkdir(parents=True)
+    for name in ("no_header.csv", "extra_column.csv"):
+        shutil.copyfile(FIXTURES / name, raw / name)
+    with pytest.raises(OrderlakeError) as error:
+        run(spark, _config(lake))
+    message = str(error.value)
+    assert "no row was curated: extra_column.csv: rejected (wrong_header): header has" in message
+    assert "no_header.csv: rejected (missing_header): the first line is not a header" in message
+    assert "(rejected rows: orderlake quarantine --date 2026-11-21)" in message
+    # The failed day's rejected rows can be read, though nothing was published.
+    assert not Path(lake.table_partition("quarantine", RUN_DATE)).exists()
+    args = ["quarantine", "--date", "2026-11-21", "--lake", str(tmp_path)]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "the last run of 2026-11-21 failed: its rejected rows (not published" in out
+    assert "5 quarantined row(s) for 2026-11-21: wrong_header 3, missing_header 2" in out
+    assert "no_header.csv:1  missing_header\n    O-1501,C-1,Ann Lee" in out
+    # Fixed and run again: the published quarantine is the one shown.
+    (raw / "no_header.csv").unlink()
+    (raw / "extra_column.csv").unlink()
+    shutil.copyfile(FIXTURES / "good.csv", raw / "good.csv")
+    run(spark, _config(lake))
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "failed" not in out and "0 quarantined row(s) for 2026-11-21" in out

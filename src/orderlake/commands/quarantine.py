@@ -6,8 +6,11 @@ from __future__ import annotations
 import argparse
 from collections import Counter
 
+import pyarrow.parquet as pq
+
 from orderlake import names as N
 from orderlake.commands.common import add_lake_argument, positive_int, run_date
+from orderlake.io import failed_partition
 from orderlake.lake import Lake
 from orderlake.quality.report import day_report, read_day
 
@@ -33,7 +36,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     lake = Lake.local(args.lake.resolve())
-    rows = read_day(lake, "quarantine", args.date)
+    # The date's last run failed: its rejected rows were kept apart, unpublished.
+    failed = failed_partition(lake.table("quarantine"), args.date)
+    if failed is not None:
+        rows = [r for f in sorted(failed.glob("*.parquet")) for r in pq.read_table(f).to_pylist()]
+    else:
+        rows = read_day(lake, "quarantine", args.date)
     if args.reason:
         rows = [r for r in rows if args.reason in (r[N.REASONS] or [])]
     if args.file:
@@ -47,6 +55,11 @@ def handle(args: argparse.Namespace) -> int:
     report = day_report(lake, args.date)
     if report:
         print(report, end="\n\n")
+    if failed is not None:
+        print(
+            f"the last run of {args.date.isoformat()} failed: its rejected rows (not published; "
+            f"the quarantine partition is the last good run's)"
+        )
     by_reason = Counter(reason for r in rows for reason in r[N.REASONS] or [])
     print(f"{len(rows)} quarantined row(s) for {args.date.isoformat()}", end="")
     print(": " + ", ".join(f"{code} {n}" for code, n in by_reason.most_common()) if rows else "")

@@ -35,6 +35,7 @@ from orderlake.io import (
     discard_partition,
     hadoop_path,
     is_raw_csv,
+    keep_failed_partition,
     read_raw_lines,
     stage_partition,
     write_partition,
@@ -206,7 +207,11 @@ def run(
             commit_partition(staged.pop(0))
     finally:
         for partial in staged:
-            discard_partition(partial)
+            # A failed run's rejected rows stay inspectable (orderlake quarantine), unpublished.
+            if partial.table_path == config.quarantine_path:
+                keep_failed_partition(partial)
+            else:
+                discard_partition(partial)
         for cached in (duplicates, conflicts):
             if cached is not None:
                 cached.unpersist()
@@ -226,8 +231,27 @@ def _fail_unless_good(run_date: dt.date, accounting: RunAccount, outcomes: list[
         described = "; ".join(f"[{o.ruleset}] {o.describe()}" for o in failures)
         raise OrderlakeError(
             f"{len(failures)} blocking data quality rule(s) failed for {run_date.isoformat()}: "
-            f"{described}; results in dq_results; {kept}"
+            f"{described}{_files_not_curated(run_date, accounting)}; results in dq_results; {kept}"
         )
+
+
+def _files_not_curated(run_date: dt.date, accounting: RunAccount) -> str:
+    """When no row was curated, each file and why: what the rules found nothing in."""
+    if accounting.rows_curated:
+        return ""
+    named = []
+    for f in accounting.files:
+        name = f.source_file.rsplit("/", 1)[-1]
+        if f.message:
+            named.append(f.message.replace(f.source_file, name))
+        elif f.rows_quarantined:
+            named.append(f"{name}: all {f.rows_quarantined} row(s) quarantined")
+    if not named:
+        return ""
+    return (
+        f"; no row was curated: {'; '.join(named)} (rejected rows: orderlake quarantine "
+        f"--date {run_date.isoformat()})"
+    )
 
 
 def _result(accounting: RunAccount, outcomes: list[RuleOutcome]) -> CleanOrdersResult:
