@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 from pyspark.errors import AnalysisException
 from pyspark.sql import DataFrame, SparkSession
@@ -82,7 +82,8 @@ class RawFile:
 @dataclass(frozen=True)
 class RawLines:
     """A raw partition's lines (`source_file`, `line_number`, `raw_line`), not yet read, and
-    per file (named as in `source_file`) the counts and first line the numbering pass found."""
+    per file (named as in `source_file`: as the file system lists it, not percent-encoded) the
+    counts and first line the numbering pass found."""
 
     lines: DataFrame
     files: dict[str, RawFile]
@@ -130,11 +131,16 @@ def read_raw_lines(spark: SparkSession, folder: str) -> RawLines:
     lines_before: dict[str, int] = {}
     nonblank: dict[str, int] = {}
     odd_lines: dict[str, list[int]] = {}
+    uris: dict[str, str] = {}
     for block in sorted(blocks, key=lambda b: (b[S.SOURCE_FILE], b[_BLOCK])):
-        path = block[S.SOURCE_FILE]
+        # Spark names a file by its URI, percent-encoded (`orders%202026.csv`); rows name it
+        # as its writer did, as the file system lists it (`orders 2026.csv`).
+        uri = block[S.SOURCE_FILE]
+        path = unquote(uri)
+        uris[path] = uri
         before = lines_before.get(path, 0)
         offset = block["first_row"] - before - 1
-        offsets.append((path, block[_BLOCK], offset))
+        offsets.append((uri, block[_BLOCK], offset, path))
         lines_before[path] = before + block["lines"]
         nonblank[path] = nonblank.get(path, 0) + block["nonblank"]
         # A header on line 1 opens no record (nor could one of blank lines before it).
@@ -145,11 +151,12 @@ def read_raw_lines(spark: SparkSession, folder: str) -> RawLines:
             T.StructField(S.SOURCE_FILE, T.StringType()),
             T.StructField(_BLOCK, T.LongType()),
             T.StructField("_offset", T.LongType()),
+            T.StructField("_name", T.StringType()),
         ]
     )
     block_offsets = spark.createDataFrame(offsets, offset_schema)
     lines = text.join(F.broadcast(block_offsets), on=[S.SOURCE_FILE, _BLOCK], how="inner").select(
-        S.SOURCE_FILE,
+        F.col("_name").alias(S.SOURCE_FILE),
         (F.col(_ROW) - F.col("_offset")).alias(S.LINE_NUMBER),
         S.RAW_LINE,
     )
@@ -160,7 +167,7 @@ def read_raw_lines(spark: SparkSession, folder: str) -> RawLines:
         nonblank[path] -= continued  # a record is counted once, at its first line
     files = {}
     for path in lines_before:
-        text, number, blank = first_line(spark, path)
+        text, number, blank = first_line(spark, uris[path])
         files[path] = RawFile(lines_before[path], nonblank[path], text, number, blank)
     return RawLines(lines, files)
 

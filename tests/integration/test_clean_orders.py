@@ -380,3 +380,16 @@ def test_a_day_whose_every_file_is_rejected_names_them_and_keeps_their_rows(
     assert main(args) == 0
     out = capsys.readouterr().out
     assert "failed" not in out and "0 quarantined row(s) for 2026-11-21" in out
+
+
+def test_source_file_is_the_name_as_written_in_every_table(spark, tmp_path):
+    lake = Lake.local(tmp_path)
+    raw = Path(lake.table_partition("raw_orders", RUN_DATE))
+    raw.mkdir(parents=True)
+    name = "orders 2026 (1) 100%.csv"
+    shutil.copyfile(FIXTURES / "truncated.csv", raw / name)
+    run(spark, _config(lake))
+    for table, record_type in (("orders", None), ("quarantine", None), ("dq_results", "file")):
+        rows = read_day(lake, table, RUN_DATE)
+        named = {r[S.SOURCE_FILE] for r in rows if r.get(S.RECORD_TYPE) == record_type}
+        assert named == {f"file:{raw / name}"}, table

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from urllib.parse import unquote
 
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
@@ -95,9 +94,6 @@ def account(
     kept order id, so it includes the `conflicts` (per file, the repeats quarantined as
     `conflicting_duplicate`, counted in the quarantine as written)."""
     conflicts = conflicts or {}
-    # Spark may percent-encode the paths it reports; name each file as the rows do.
-    spelled = {unquote(path): path for path in raw}
-    files = {spelled.get(unquote(path), path): size for path, size in files.items()}
     curated_by_file = {r[0]: r[1] for r in curated.groupBy(S.SOURCE_FILE).count().collect()}
     accounts = []
     for path in sorted(set(files) | set(raw)):
