@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from importlib.resources import files
@@ -72,6 +73,29 @@ def require_java() -> None:
         raise OrderlakeError(f"Java at {java} does not run ({exc}); install Java 17") from exc
 
 
+def spark_defaults() -> dict[str, str]:
+    """The settings of the spark-defaults.conf spark-submit reads (SPARK_CONF_DIR, else
+    SPARK_HOME/conf): the Glue 5 image sets some there, e.g. the driver's Java options."""
+    conf_dir = os.environ.get("SPARK_CONF_DIR")
+    if not conf_dir and os.environ.get("SPARK_HOME"):
+        conf_dir = os.path.join(os.environ["SPARK_HOME"], "conf")
+    path = os.path.join(conf_dir, "spark-defaults.conf") if conf_dir else None
+    settings: dict[str, str] = {}
+    if path and os.path.isfile(path):
+        with open(path, encoding="utf-8") as lines:
+            for line in lines:  # Java properties: key, then whitespace, = or :, then value
+                match = re.match(r"([^\s=:#!][^\s=:]*)\s*[\s=:]\s*(.*)", line.strip())
+                if match:
+                    settings[match[1]] = match[2].strip()
+    return settings
+
+
+def with_java_options(key: str, options: str) -> str:
+    """`options` added after what spark-defaults.conf gives `key`, not in place of it."""
+    existing = spark_defaults().get(key, "")
+    return f"{existing} {options}".strip()
+
+
 def local_session(app_name: str = "orderlake", extra: dict[str, str] | None = None) -> SparkSession:
     """A local[*] session with Glue's settings and Spark's console noise off."""
     existing = SparkSession.getActiveSession()
@@ -87,7 +111,7 @@ def local_session(app_name: str = "orderlake", extra: dict[str, str] | None = No
     conf = {
         **SHARED_CONF,
         **LOCAL_CONF,
-        "spark.driver.extraJavaOptions": quiet,
+        "spark.driver.extraJavaOptions": with_java_options("spark.driver.extraJavaOptions", quiet),
         **(extra or {}),
     }
     for key, value in conf.items():

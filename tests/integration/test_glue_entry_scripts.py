@@ -66,8 +66,8 @@ def test_clean_orders_runs_under_spark_submit_like_on_glue(tmp_path):
     assert "INFO" not in result.stderr + result.stdout
 
 
-@pytest.mark.slow
-def test_a_job_failure_under_spark_submit_exits_non_zero_with_the_reason(tmp_path):
+def test_a_day_not_in_the_lake_fails_in_one_line_before_spark_submit(tmp_path):
+    """The job's input partition is checked first: one line naming it, no JVM started."""
     env = {**os.environ, "PATH": f"{ROOT / '.venv' / 'bin'}:{os.environ['PATH']}"}
     result = subprocess.run(
         [
@@ -82,5 +82,8 @@ def test_a_job_failure_under_spark_submit_exits_non_zero_with_the_reason(tmp_pat
         timeout=300,
     )
     assert result.returncode != 0
-    # spark-submit's Python runner sends the script's stderr to its own stdout
-    assert "no partition at" in result.stdout.strip().splitlines()[-1]
+    assert result.stdout == ""
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("glue_submit.sh: orderlake: error: job aggregate_products: no orders")
+    assert f"{tmp_path}/curated/orders/dt=2026-01-01" in line
+    assert "run clean_orders for 2026-01-01 first" in line
