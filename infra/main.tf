@@ -124,6 +124,11 @@ module "lambdas" {
   log_retention_days   = var.log_retention_days
   enable_schedules     = var.enable_schedules
   reserved_concurrency = var.lambda_reserved_concurrency
+  # The notifier publishes to the on-call topic; its failed invocations go to the queue.
+  on_call_topic_arn        = module.notifications.topic_arn
+  notify_failure_queue_arn = module.notifications.failure_queue_arn
+  freshness_job_arn        = module.glue.job_arns_by_name[module.definition.freshness.job]
+  sales_topic_arn          = module.notifications.sales_topic_arn
 }
 
 module "athena" {
@@ -142,10 +147,21 @@ module "notifications" {
   patterns_dir        = "${local.repo_root}/events/patterns"
   kms_key_arn         = module.kms.key_arn
   alert_email         = var.alert_email
+  notify_lambda_arn   = module.lambdas.notify_function_arn
+  notify_lambda_name  = module.lambdas.notify_function_name
   archive_lambda_arn  = module.lambdas.archive_function_arn
   archive_lambda_name = module.lambdas.archive_function_name
   # Known at plan time (from the build manifest), unlike the function's ARN.
-  enable_archive_subscription = contains(keys(local.manifest.lambdas), "archive_raw")
+  enable_archive_target  = contains(keys(local.manifest.lambdas), "archive_raw")
+  enable_freshness_check = contains(keys(local.manifest.lambdas), "check_freshness")
+  freshness_deadline     = module.definition.freshness.deadline
+  freshness_lambda_arn   = module.lambdas.freshness_function_arn
+  freshness_lambda_name  = module.lambdas.freshness_function_name
+  enable_schedules       = var.enable_schedules
+  enable_sales_target    = contains(keys(local.manifest.lambdas), "sales_alert")
+  sales_lambda_arn       = module.lambdas.sales_function_arn
+  sales_lambda_name      = module.lambdas.sales_function_name
+  sales_alert_emails     = var.sales_alert_emails != null ? var.sales_alert_emails : try(module.definition.high_value_sales.recipients, [])
 }
 
 module "redshift" {

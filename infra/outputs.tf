@@ -39,8 +39,27 @@ output "named_queries" {
 }
 
 output "alerts_topic_arn" {
-  description = "SNS topic that receives the job-state events."
+  description = "The on-call SNS topic: the notifier's messages and the failures alarm."
   value       = module.notifications.topic_arn
+}
+
+output "notify_failures" {
+  description = "Queue of undeliverable events and failed notifier invocations, and its alarm."
+  value = {
+    queue_arn = module.notifications.failure_queue_arn
+    queue_url = module.notifications.failure_queue_url
+    alarm     = module.notifications.failure_alarm_name
+  }
+}
+
+output "sales_topic_arn" {
+  description = "SNS topic of the high-value sale reports."
+  value       = module.notifications.sales_topic_arn
+}
+
+output "freshness_rule" {
+  description = "EventBridge rule that runs the freshness check at pipeline.yaml's deadline."
+  value       = module.notifications.freshness_rule_name
 }
 
 output "event_rules" {

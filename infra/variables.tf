@@ -36,8 +36,13 @@ variable "tags" {
 
 variable "alert_email" {
   type        = string
-  description = "Email address subscribed to the alerts topic (job failures, data quality). Null for none; AWS sends a confirmation mail first."
+  description = "On-call's email address, subscribed to the on-call topic (job and crawler failures, data quality, missing days, notifier failures). Required: without it nobody is told. AWS sends a confirmation mail first."
   default     = null
+
+  validation {
+    condition     = var.alert_email != null && can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", coalesce(var.alert_email, "-")))
+    error_message = "alert_email is required: on-call's email address (e.g. alert_email = \"oncall@example.com\" in infra/terraform.tfvars). Without it no failure, data quality or missing-day alert reaches anyone."
+  }
 }
 
 variable "log_retention_days" {
@@ -163,4 +168,10 @@ variable "redshift_base_capacity" {
   type        = number
   description = "Base capacity of the Redshift Serverless workgroup, in RPUs."
   default     = 8
+}
+
+variable "sales_alert_emails" {
+  type        = list(string)
+  description = "Email addresses subscribed to the sales-alerts topic (high-value sale reports). Null: pipeline.yaml notifications.high_value_sales.recipients. AWS mails each a confirmation link first."
+  default     = null
 }

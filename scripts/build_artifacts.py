@@ -1,7 +1,9 @@
 """Build what Terraform deploys into build/artifacts/ (or the folder given):
 
 - the orderlake wheel, which the Glue jobs install with --additional-python-modules;
-- one zip per lambdas/<name>/ folder: its handler.py plus the orderlake package;
+- one zip per lambdas/<name>/ folder: its handler.py plus the orderlake package, and the
+  definition files the library reads (pipeline.yaml, sql/queries/), at the zip's root, where
+  orderlake.definition.project_root() finds them (/var/task);
 - the dependencies layer: Faker and PyYAML for Linux x86_64, Python 3.11, from PyPI
   (numpy and pyarrow come from the AWS-managed AWSSDKPandas layer);
 - manifest.json naming those files, which Terraform reads.
@@ -41,6 +43,13 @@ def add_tree(archive: zipfile.ZipFile, folder: Path, prefix: str) -> None:
         archive.writestr(info, path.read_bytes())
 
 
+def add_file(archive: zipfile.ZipFile, path: Path, name: str) -> None:
+    info = zipfile.ZipInfo(name, FIXED_TIME)
+    info.external_attr = 0o644 << 16
+    info.compress_type = zipfile.ZIP_DEFLATED
+    archive.writestr(info, path.read_bytes())
+
+
 def build_wheel(out: Path) -> str:
     for old in out.glob("orderlake-*.whl"):
         old.unlink()
@@ -61,6 +70,8 @@ def build_lambda(name: str, out: Path) -> str:
     with zipfile.ZipFile(target, "w") as archive:
         add_tree(archive, ROOT / "lambdas" / name, "")
         add_tree(archive, ROOT / "src" / "orderlake", "orderlake/")
+        add_file(archive, ROOT / "pipeline.yaml", "pipeline.yaml")
+        add_tree(archive, ROOT / "sql" / "queries", "sql/queries/")
     return target.name
 
 

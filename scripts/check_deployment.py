@@ -185,8 +185,16 @@ def check(repo: Path, outputs: dict[str, Any], endpoint: str | None) -> Checker:
         sorted(p.stem for p in (repo / "sql" / "queries").glob("*.sql")),
     )
 
-    # EventBridge: one rule per pattern file, with the file's pattern, targeting the topic.
+    # EventBridge: one rule per pattern file, with the file's pattern, invoking the notifier
+    # with the plain event (the archive rule the archive Lambda too), undeliverable events to
+    # the failures queue.
     topic = out["alerts_topic_arn"]
+    lam = client("lambda")
+    functions = {
+        key: lam.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
+        for key, name in out["lambda_functions"].items()
+    }
+    failures = out["notify_failures"]
     for path in sorted((repo / "events" / "patterns").glob("*.json")):
         rule = events.describe_rule(Name=out["event_rules"][path.stem])
         c.equal(
@@ -195,8 +203,23 @@ def check(repo: Path, outputs: dict[str, Any], endpoint: str | None) -> Checker:
             json.loads(path.read_text()),
         )
         targets = events.list_targets_by_rule(Rule=rule["Name"])["Targets"]
-        c.equal(f"rule {path.stem} target", [t["Arn"] for t in targets], [topic])
-        c.equal(f"rule {path.stem} input transformer", "InputTransformer" in targets[0], True)
+        expected_targets = [functions["notify"]]
+        if path.stem == "clean_orders_succeeded":
+            expected_targets += [functions[k] for k in ("archive", "sales") if k in functions]
+        c.equal(
+            f"rule {path.stem} targets", sorted(t["Arn"] for t in targets), sorted(expected_targets)
+        )
+        for target in targets:
+            c.equal(
+                f"rule {path.stem} -> {target['Id']} gets the event as it is",
+                [k for k in ("Input", "InputPath", "InputTransformer") if k in target],
+                [],
+            )
+            c.equal(
+                f"rule {path.stem} -> {target['Id']} dead-letter queue",
+                target.get("DeadLetterConfig", {}).get("Arn"),
+                failures["queue_arn"],
+            )
     generator_rule = events.describe_rule(Name=f"{definition.raw['project']}-generator-schedule")
     c.equal(
         "generator schedule",
@@ -204,16 +227,74 @@ def check(repo: Path, outputs: dict[str, Any], endpoint: str | None) -> Checker:
         definition.generator["schedule"],
     )
 
-    # SNS: encrypted topic; email (and archive Lambda) subscriptions.
+    # The freshness deadline: pipeline.yaml's cron, invoking the freshness-check Lambda.
+    if "freshness" in functions:
+        fresh = events.describe_rule(Name=out["freshness_rule"])
+        deadline = (definition.raw.get("notifications") or {}).get("freshness", {}).get("deadline")
+        c.equal("freshness deadline", fresh.get("ScheduleExpression"), deadline)
+        targets = events.list_targets_by_rule(Rule=fresh["Name"])["Targets"]
+        c.equal("freshness target", [t["Arn"] for t in targets], [functions["freshness"]])
+        c.equal("freshness dead-letter queue",
+                [t.get("DeadLetterConfig", {}).get("Arn") for t in targets],
+                [failures["queue_arn"]])  # fmt: skip
+
+    # SNS: encrypted on-call topic, one email subscription, which a failure message passes.
     attrs = sns.get_topic_attributes(TopicArn=topic)["Attributes"]
     c.equal("topic encrypted", bool(attrs.get("KmsMasterKeyId")), True)
     subs = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
-    protocols = sorted(s["Protocol"] for s in subs)
-    expected = ["email"] + (["lambda"] if "archive" in out["lambda_functions"] else [])
-    c.equal("topic subscriptions", protocols, sorted(expected))
+    c.equal("topic subscriptions", sorted(s["Protocol"] for s in subs), ["email"])
+    if endpoint:  # publishes and invokes: only on the emulator
+        for sub in subs:
+            check_failure_passes_filter(c, client, sub, topic, out)
+
+    # Sales alerts: their own encrypted topic, pipeline.yaml's recipients subscribed.
+    sales_topic = out["sales_topic_arn"]
+    sales_attrs = sns.get_topic_attributes(TopicArn=sales_topic)["Attributes"]
+    c.equal("sales topic encrypted", bool(sales_attrs.get("KmsMasterKeyId")), True)
+    sales_subs = sns.list_subscriptions_by_topic(TopicArn=sales_topic)["Subscriptions"]
+    recipients = (definition.raw.get("notifications") or {}).get("high_value_sales", {})
+    c.equal("sales topic subscriptions", sorted((s["Protocol"], s["Endpoint"]) for s in sales_subs),
+            sorted(("email", e) for e in recipients.get("recipients", [])))  # fmt: skip
+    if "sales" in functions:
+        sales_env = lam.get_function(FunctionName=out["lambda_functions"]["sales"])
+        variables = sales_env["Configuration"]["Environment"]["Variables"]
+        orders = definition.tables["orders"]
+        c.equal("sale alert reads the curated orders",
+                (variables.get("CURATED_BUCKET"), variables.get("ORDERS_PREFIX")),
+                (buckets[orders.zone], orders.prefix))  # fmt: skip
+        c.equal("sale alert topic", variables.get("SALES_TOPIC_ARN"), sales_topic)
+
+    # The notifier's failures: Lambda's on-failure destination, an alarm on the topic.
+    invoke_config = lam.get_function_event_invoke_config(
+        FunctionName=out["lambda_functions"]["notify"]
+    )
+    c.equal(
+        "notifier on-failure destination",
+        invoke_config.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination"),
+        failures["queue_arn"],
+    )
+    notify_env = lam.get_function(FunctionName=out["lambda_functions"]["notify"])["Configuration"]
+    c.equal(
+        "notifier topic", notify_env["Environment"]["Variables"].get("ON_CALL_TOPIC_ARN"), topic
+    )
+    queue_attrs = client("sqs").get_queue_attributes(
+        QueueUrl=failures["queue_url"], AttributeNames=["All"]
+    )
+    c.equal("failures queue encrypted", bool(queue_attrs["Attributes"].get("KmsMasterKeyId")), True)
+    (alarm,) = client("cloudwatch").describe_alarms(AlarmNames=[failures["alarm"]])["MetricAlarms"]
+    c.equal("failures alarm notifies the topic", alarm.get("AlarmActions"), [topic])
+    c.equal(
+        "failures alarm watches the queue",
+        (alarm.get("Namespace"), alarm.get("MetricName"), alarm.get("Dimensions")),
+        (
+            "AWS/SQS",
+            "ApproximateNumberOfMessagesVisible",
+            [{"Name": "QueueName", "Value": failures["queue_arn"].rsplit(":", 1)[1]}],
+        ),
+    )
 
     # Lambdas: Python 3.11 with both layers, log groups with retention.
-    lam, logs = client("lambda"), client("logs")
+    logs = client("logs")
     for key, fn_name in out["lambda_functions"].items():
         fn = lam.get_function(FunctionName=fn_name)["Configuration"]
         c.equal(f"lambda {key} runtime", fn["Runtime"], "python3.11")
@@ -230,6 +311,53 @@ def check(repo: Path, outputs: dict[str, Any], endpoint: str | None) -> Checker:
             True,
         )
     return c
+
+
+def check_failure_passes_filter(
+    c: Checker, client: Any, sub: dict[str, Any], topic: str, out: dict[str, Any]
+) -> None:
+    """The email subscription's filter (policy and scope, if any) copied onto an SQS
+    subscription of the same topic; the notifier's handler then tells a failure: the message
+    must arrive, so the email subscription would deliver it. moto delivers to SQS, not email."""
+    import uuid
+
+    from orderlake.events.local import load_lambda_handler
+
+    sns, sqs, glue = client("sns"), client("sqs"), client("glue")
+    attrs = sns.get_subscription_attributes(SubscriptionArn=sub["SubscriptionArn"])["Attributes"]
+    queue_url = sqs.create_queue(QueueName=f"filter-probe-{uuid.uuid4().hex[:8]}")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])
+    copied = {k: attrs[k] for k in ("FilterPolicy", "FilterPolicyScope") if attrs.get(k)}
+    probe = sns.subscribe(
+        TopicArn=topic,
+        Protocol="sqs",
+        ReturnSubscriptionArn=True,
+        Endpoint=queue_arn["Attributes"]["QueueArn"],
+        Attributes=copied,
+    )
+    try:
+        job = out["glue_jobs"]["clean_orders"]
+        run_id = glue.start_job_run(JobName=job, Arguments={"--run_date": "2026-11-20"})["JobRunId"]
+        event = json.loads(
+            (Path(__file__).parent.parent / "events/samples/glue_job_failed.json").read_text()
+        )
+        event["detail"].update(jobName=job, jobRunId=run_id)
+        handler = load_lambda_handler("notify")
+        from orderlake.events.job_runs import GlueJobRuns
+        from orderlake.events.notify import TopicPublisher
+
+        handler(event, None, job_runs=GlueJobRuns(glue), publish=TopicPublisher(sns, topic))
+        got = sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=2).get("Messages", [])
+        bodies = [json.loads(m["Body"]) for m in got]
+        c.equal(
+            f"a failure message passes the {sub['Protocol']} subscription's filter "
+            f"({copied or 'none'})",
+            [f"{job} FAILED for 2026-11-20" in b.get("Subject", "") for b in bodies],
+            [True],
+        )
+    finally:
+        sns.unsubscribe(SubscriptionArn=probe["SubscriptionArn"])
+        sqs.delete_queue(QueueUrl=queue_url)
 
 
 def main(argv: list[str]) -> int:

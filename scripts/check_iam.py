@@ -13,7 +13,14 @@ calls:
   rulesets, TempDir, its input tables read, its output tables staged, committed and cleaned)
   and the data quality assets bucket; the jobs' Spark I/O cannot run here (no S3 connector for
   Spark offline), so these are the same object operations made with boto3;
-- the crawlers' role: reading the crawled tables and writing the catalog.
+- the crawlers' role: reading the crawled tables and writing the catalog;
+- the notifier Lambda's handler tells on-call a failure (GetJobRun, Publish to the on-call
+  topic), and a failure of a job outside its role (GetJobRun denied) still with the date
+  "unknown"; its on-failure destination's SendMessage to the failures queue;
+- the freshness Lambda's handler checks a day with no raw partition (a listing of the raw
+  orders prefix, GetJobRuns, its "told" marker in the artifacts bucket, Publish);
+- the sale-alert Lambda's handler reports a curated day (GetJobRun, ListObjectsV2 and
+  GetObject of the curated orders, Publish to the sales topic).
 
 Each component also makes calls its role must NOT allow; those must be denied, so the check
 fails if enforcement is off. Enforcement is turned off again at the end, whatever happened.
@@ -420,6 +427,192 @@ def check_crawlers(d: Deployment, report: Report) -> None:
     )
 
 
+def check_notifier(d: Deployment, report: Report) -> None:
+    from orderlake.events.job_runs import GlueJobRuns
+    from orderlake.events.notify import TopicPublisher
+
+    session = d.as_role("lambda_notify")
+    assert d.admin is not None
+    admin_sns, admin_sqs, admin_glue = (d.client(d.admin, s) for s in ("sns", "sqs", "glue"))
+    topic = d.out["alerts_topic_arn"]
+    inbox = admin_sqs.create_queue(QueueName=f"iam-check-inbox-{uuid.uuid4().hex[:8]}")["QueueUrl"]
+    inbox_arn = admin_sqs.get_queue_attributes(QueueUrl=inbox, AttributeNames=["QueueArn"])
+    subscription = admin_sns.subscribe(
+        TopicArn=topic, Protocol="sqs", Endpoint=inbox_arn["Attributes"]["QueueArn"],
+        ReturnSubscriptionArn=True,
+    )["SubscriptionArn"]  # fmt: skip
+    foreign_job = "not-the-pipelines-job"
+    with contextlib.suppress(admin_glue.exceptions.AlreadyExistsException):
+        admin_glue.create_job(
+            Name=foreign_job, Role="r", Command={"Name": "glueetl", "ScriptLocation": "s3://x/y"}
+        )
+    runs = {
+        d.jobs["aggregate_products"]: admin_glue.start_job_run(
+            JobName=d.jobs["aggregate_products"], Arguments={"--run_date": DAY.isoformat()}
+        )["JobRunId"],
+        foreign_job: admin_glue.start_job_run(
+            JobName=foreign_job, Arguments={"--run_date": DAY.isoformat()}
+        )["JobRunId"],
+    }
+    notify = load_handler("notify")
+    glue, sns = d.client(session, "glue"), d.client(session, "sns")
+    try:
+        for job, run_id in runs.items():
+            event = json.loads((ROOT / "events/samples/glue_job_failed.json").read_text())
+            event["detail"].update(jobName=job, jobRunId=run_id)
+            date = DAY.isoformat() if job != foreign_job else "unknown"
+            lookup = "denied" if job == foreign_job else "allowed"
+            result = report.allowed(
+                "notify",
+                f"handler tells {job} FAILED (GetJobRun {lookup}, Publish)",
+                lambda e=event: notify.handler(
+                    e, FakeContext("notify"), job_runs=GlueJobRuns(glue),
+                    publish=TopicPublisher(sns, topic),
+                ),
+            )  # fmt: skip
+            got = admin_sqs.receive_message(QueueUrl=inbox, WaitTimeSeconds=2).get("Messages", [])
+            subjects = [json.loads(m["Body"]).get("Subject", "") for m in got]
+            report.check(
+                "notify", f"on-call told {job} FAILED for {date}",
+                len(subjects) == 1 and f"FAILED for {date}" in subjects[0],
+                f"handler {result}, topic delivered {subjects}",
+            )  # fmt: skip
+            for m in got:
+                admin_sqs.delete_message(QueueUrl=inbox, ReceiptHandle=m["ReceiptHandle"])
+        sqs = d.client(session, "sqs")
+        failures = d.out["notify_failures"]
+        report.allowed(
+            "notify", "SendMessage to the failures queue (on-failure destination)",
+            lambda: sqs.send_message(QueueUrl=failures["queue_url"], MessageBody="{}"),
+        )  # fmt: skip
+        report.denied(
+            "notify", "ReceiveMessage from the failures queue",
+            lambda: sqs.receive_message(QueueUrl=failures["queue_url"]),
+        )  # fmt: skip
+        other = admin_sns.create_topic(Name="iam-check-other-topic")["TopicArn"]
+        report.denied(
+            "notify", "Publish to another topic",
+            lambda: sns.publish(TopicArn=other, Message="x"),
+        )  # fmt: skip
+        report.denied(
+            "notify", f"StartJobRun {d.jobs['clean_orders']}",
+            lambda: glue.start_job_run(JobName=d.jobs["clean_orders"]),
+        )  # fmt: skip
+        report.denied(
+            "notify", "GetObject of the curated zone",
+            lambda: d.client(session, "s3").get_object(Bucket=d.buckets["curated"], Key="x"),
+        )  # fmt: skip
+    finally:
+        admin_sns.unsubscribe(SubscriptionArn=subscription)
+        admin_sqs.delete_queue(QueueUrl=inbox)
+        queue = d.out["notify_failures"]["queue_url"]
+        while got := admin_sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10):
+            if not got.get("Messages"):
+                break
+            for m in got["Messages"]:
+                admin_sqs.delete_message(QueueUrl=queue, ReceiptHandle=m["ReceiptHandle"])
+        other = admin_sns.create_topic(Name="iam-check-other-topic")["TopicArn"]
+        admin_sns.delete_topic(TopicArn=other)
+
+
+def check_freshness(d: Deployment, report: Report) -> None:
+    session = d.as_role("lambda_freshness")
+    assert d.admin is not None
+    fresh = load_handler("check_freshness")
+    clients = {name: d.client(session, name) for name in ("s3", "glue", "sns")}
+    os.environ.update(
+        RAW_BUCKET=d.buckets["raw"], RAW_ORDERS_PREFIX=d.out["raw_orders_prefix"],
+        ALERT_LOG_BUCKET=d.buckets["artifacts"], ON_CALL_TOPIC_ARN=d.out["alerts_topic_arn"],
+    )  # fmt: skip
+    # A deadline long after the generator's day: that day has no raw partition and no run.
+    event = {
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "time": "2030-01-02T06:00:00Z",
+    }
+    result = report.allowed(
+        "freshness", "handler checks 2030-01-01 (ListObjectsV2 raw, GetJobRuns, marker, Publish)",
+        lambda: fresh.handler(event, FakeContext("check_freshness"), clients=clients),
+    )  # fmt: skip
+    report.check("freshness", "on-call told the day is missing",
+                 bool(result) and result["state"] == "missing_raw" and result["told"],
+                 f"got {result}")  # fmt: skip
+    again = report.allowed(
+        "freshness", "a second check of the same day",
+        lambda: fresh.handler(event, FakeContext("check_freshness"), clients=clients),
+    )  # fmt: skip
+    report.check("freshness", "not told twice", bool(again) and not again["told"], f"got {again}")
+    s3, glue = clients["s3"], clients["glue"]
+    report.denied(
+        "freshness", "GetObject of a raw order file",
+        lambda: s3.get_object(Bucket=d.buckets["raw"], Key=f"{d.out['raw_orders_prefix']}/x"),
+    )  # fmt: skip
+    report.denied(
+        "freshness", "PutObject of a job script",
+        lambda: s3.put_object(Bucket=d.buckets["artifacts"], Key="glue/scripts/x.py", Body=b"x"),
+    )  # fmt: skip
+    report.denied(
+        "freshness", f"GetJobRuns of {d.jobs['aggregate_products']}",
+        lambda: glue.get_job_runs(JobName=d.jobs["aggregate_products"]),
+    )  # fmt: skip
+    report.denied(
+        "freshness", f"StartJobRun {d.jobs['clean_orders']}",
+        lambda: glue.start_job_run(JobName=d.jobs["clean_orders"]),
+    )  # fmt: skip
+
+
+def check_sales(d: Deployment, report: Report, run_id: str) -> None:
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from orderlake.events.job_runs import GlueJobRuns
+    from orderlake.events.notify import TopicPublisher
+    from orderlake.storage import S3Store
+
+    session = d.as_role("lambda_sales")
+    assert d.admin is not None
+    seeds = d.client(d.admin, "s3")  # what clean_orders wrote for the day
+    buffer = io.BytesIO()
+    pq.write_table(pa.table({
+        "order_id": ["o1"], "customer_id": ["c1"], "customer_name": ["Ann"],
+        "product_id": ["p1"], "product_name": ["Lamp"], "quantity": pa.array([2], pa.int32()),
+        "unit_price": pa.array([300.0]),
+        "total_amount": pa.array([600.0]), "status": ["completed"],
+    }), buffer)  # fmt: skip
+    key = f"orders/dt={DAY}/part-00000.parquet"
+    seeds.put_object(Bucket=d.buckets["curated"], Key=key, Body=buffer.getvalue())
+    sales = load_handler("sales_alert")
+    s3, sns = d.client(session, "s3"), d.client(session, "sns")
+    event = json.loads((ROOT / "events/samples/glue_job_succeeded.json").read_text())
+    event["detail"].update(jobName=d.jobs["clean_orders"], jobRunId=run_id)
+    result = report.allowed(
+        "sales", f"handler reports {DAY} (GetJobRun, ListObjectsV2, GetObject, Publish)",
+        lambda: sales.handler(
+            event, FakeContext("sales_alert"), store=S3Store(s3, d.buckets["curated"]),
+            job_runs=GlueJobRuns(d.client(session, "glue")),
+            publish=TopicPublisher(sns, d.out["sales_topic_arn"]),
+        ),
+    )  # fmt: skip
+    outcomes = (result or {}).get("outcomes", [])
+    report.check("sales", "one sale over the threshold published",
+                 [(o["status"], o.get("count")) for o in outcomes] == [("published", 1)],
+                 f"got {result}")  # fmt: skip
+    report.denied(
+        "sales", "Publish to the on-call topic",
+        lambda: sns.publish(TopicArn=d.out["alerts_topic_arn"], Message="x"),
+    )  # fmt: skip
+    report.denied(
+        "sales", "PutObject into the curated zone",
+        lambda: s3.put_object(Bucket=d.buckets["curated"], Key=key, Body=b"x"),
+    )  # fmt: skip
+    report.denied(
+        "sales", "GetObject of the quarantine",
+        lambda: s3.get_object(Bucket=d.buckets["curated"], Key=f"quarantine/dt={DAY}/x"),
+    )  # fmt: skip
+
+
 def simulated(d: Deployment, report: Report) -> None:
     """Actions moto has no API for, evaluated by moto's own policy evaluator on the role's
     deployed policies (what `aws iam simulate-principal-policy` answers in AWS)."""
@@ -467,6 +660,9 @@ def main(argv: list[str] | None = None) -> int:
         check_archive(d, report, prepared["run_id"], raw_key)
         check_glue_jobs(d, report, prepared)
         check_crawlers(d, report)
+        check_notifier(d, report)
+        check_freshness(d, report)
+        check_sales(d, report, prepared["run_id"])
     print(f"IAM enforced: {report.passed} passed, {len(report.failed)} failed")
     for failure in report.failed:
         print(f"  {failure}", file=sys.stderr)

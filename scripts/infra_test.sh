@@ -176,6 +176,7 @@ refused "must be a layer version ARN" attach_pandas_layer=true pandas_layer_arn=
 refused "AWSSDKPandas-Python311" attach_pandas_layer=true "pandas_layer_arn=${PANDAS_LAYER%:*}:99"
 refused "redshift_enhanced_vpc_routing = true needs redshift_subnet_ids" enable_redshift=true \
   redshift_enhanced_vpc_routing=true
+refused "alert_email is required" alert_email=
 
 step "plan with the parts moto cannot run switched on (expect them planned)"
 # They cannot be applied here, but planning them against the applied state proves their

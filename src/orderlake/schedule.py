@@ -118,6 +118,10 @@ class Scheduler:
     clock: Callable[[], dt.datetime] = _utc_now
     sleep: Callable[[float], None] = time.sleep
     say: Callable[[str], None] = field(default=lambda text: None)
+    # The freshness deadline (pipeline.yaml notifications.freshness): at each tick, and waking
+    # at each deadline, `check(now)` is called; it tells on-call at most once per day.
+    deadline: AwsCron | None = None
+    check: Callable[[dt.datetime], object] | None = None
 
     def due_dates(self, now: dt.datetime) -> list[dt.date]:
         latest = self.cron.latest_at_or_before(now)
@@ -152,13 +156,21 @@ class Scheduler:
         if due:
             self.say(f"schedule: running {', '.join(d.isoformat() for d in due)}")
             self.run_dates(due)
+        if self.check is not None:
+            self.check(self.clock())
         return due
 
     def run_forever(self, stop: Callable[[], bool] = lambda: False) -> None:
         """Tick, sleep until the next fire, repeat, until `stop()` (or Ctrl-C from outside)."""
         while not stop():
             self.tick()
-            upcoming = self.cron.next_after(self.clock())
+            now = self.clock()
+            upcoming = self.cron.next_after(now)
+            checking = self.deadline.next_after(now) if self.deadline and self.check else None
+            if checking is not None and (upcoming is None or checking < upcoming):
+                self.say(f"schedule: next freshness check at {checking:%Y-%m-%d %H:%M} UTC")
+                self.sleep_until(checking)
+                continue
             if upcoming is None:
                 self.say(f"schedule: {self.cron.expression} never fires again; stopping")
                 return

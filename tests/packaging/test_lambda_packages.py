@@ -9,12 +9,14 @@ calls go to moto in server mode, through AWS_ENDPOINT_URL, and the test reads th
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+import uuid
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -90,7 +92,13 @@ if strays:
     print("[ERROR] modules loaded from outside Lambda's paths: " + ", ".join(strays),
           file=sys.stderr)
     sys.exit(12)
-print("RESULT " + json.dumps(result))
+print("RESULT " + json.dumps(result), flush=True)
+# Lambda's runtime never finalizes the interpreter after an invocation (the process waits for
+# the next one, then is frozen or killed), so neither does this: pyarrow 18.1's thread pool
+# can abort at interpreter shutdown ("terminate called without an active exception").
+sys.stderr.flush()
+import os
+os._exit(0)
 """
 
 
@@ -277,3 +285,344 @@ def test_the_stand_in_interpreter_sees_no_project_packages() -> None:
     probe = "import importlib.util as u, sys; sys.exit(any(map(u.find_spec, sys.argv[1:])))"
     names = ["pyspark", "boto3", "faker", "numpy", "orderlake"]
     assert subprocess.run([base_python(), "-I", "-S", "-c", probe, *names], env={}).returncode == 0
+
+
+SAMPLES = ROOT / "events" / "samples"
+NOTIFY_SAMPLES = sorted(p.stem for p in SAMPLES.glob("*.json"))
+
+
+def inner_event(sample: dict[str, Any]) -> dict[str, Any]:
+    """The EventBridge event of a sample (an SNS envelope holds it as its message)."""
+    if "Records" in sample:
+        return json.loads(sample["Records"][0]["Sns"]["Message"])
+    return sample
+
+
+def with_event(sample: dict[str, Any], event: dict[str, Any]) -> dict[str, Any]:
+    if "Records" in sample:
+        sample = json.loads(json.dumps(sample))
+        sample["Records"][0]["Sns"]["Message"] = json.dumps(event)
+        return sample
+    return event
+
+
+def captured(sqs: Any, queue_url: str) -> list[dict[str, Any]]:
+    """What the topic delivered to its SQS subscription (SNS's JSON envelope, not raw)."""
+    got = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1)
+    return [json.loads(m["Body"]) for m in got.get("Messages", [])]
+
+
+def local_email(event: dict[str, Any], tmp_path: Path, run: tuple[str, str] | None) -> Any:
+    """The email the local runner's on-call subscriber writes for the same event."""
+    import datetime as dt
+    import email
+    from email import policy
+
+    from orderlake.events.job_runs import LocalJobRuns
+    from orderlake.events.local import OnCallEmail
+    from orderlake.events.mail import Mailer
+    from orderlake.events.settings import load_settings
+
+    runs = LocalJobRuns(tmp_path / "lake")
+    if run:
+        t = dt.datetime(2026, 11, 22, 1, 50, tzinfo=dt.UTC)
+        runs.record(
+            run[0], run[1], event["detail"]["state"], dt.date.fromisoformat(DAY), t, t, None
+        )
+    on_call = OnCallEmail(
+        Mailer(tmp_path / "outbox", "o@example.com"), runs, load_settings({"AWS_REGION": REGION})
+    )
+    delivery = on_call(json.dumps(event), None)
+    if delivery is None:
+        return None
+    return email.message_from_bytes(delivery.path.read_bytes(), policy=policy.default)
+
+
+@pytest.fixture()
+def on_call_topic(moto_endpoint: str) -> tuple[str, str]:
+    """An on-call topic with an SQS subscription standing in for the email one."""
+    sns, sqs = client("sns", moto_endpoint), client("sqs", moto_endpoint)
+    suffix = uuid.uuid4().hex[:8]  # one topic and inbox per test
+    topic = sns.create_topic(Name=f"orderlake-job-events-{suffix}")["TopicArn"]
+    queue_url = sqs.create_queue(QueueName=f"on-call-inbox-{suffix}")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn["Attributes"]["QueueArn"])
+    return topic, queue_url
+
+
+@pytest.mark.parametrize("name", NOTIFY_SAMPLES)
+@pytest.mark.parametrize("lookup", ["found", "fails"])
+def test_notifier_publishes_the_local_email_as_packaged(
+    name: str,
+    lookup: str,
+    on_call_topic: tuple[str, str],
+    artifacts: Path,
+    runtime_paths: dict[str, str],
+    moto_endpoint: str,
+    tmp_path: Path,
+) -> None:
+    """Each sample event through the packaged notifier against moto: what reaches the topic's
+    subscriber is the local email's subject and body; with GetJobRun failing (no such run in
+    Glue) the message still goes out and says the date is unknown."""
+    topic, queue_url = on_call_topic
+    sample = json.loads((SAMPLES / f"{name}.json").read_text())
+    event = inner_event(sample)
+    run = None
+    if "jobName" in event["detail"] and lookup == "found":
+        glue = client("glue", moto_endpoint)
+        job = event["detail"]["jobName"]
+        with contextlib.suppress(glue.exceptions.AlreadyExistsException):
+            glue.create_job(
+                Name=job, Role="r", Command={"Name": "glueetl", "ScriptLocation": "s3://a/b.py"}
+            )
+        run_id = glue.start_job_run(JobName=job, Arguments={"--run_date": DAY})["JobRunId"]
+        event["detail"]["jobRunId"] = run_id  # moto picks its own run ids
+        event["detail"]["message"] = event["detail"]["message"].replace(sample_run_id(name), run_id)
+        run = (job, run_id)
+    env = {"ON_CALL_TOPIC_ARN": topic}
+
+    result = invoke("notify", with_event(sample, event), env, artifacts, runtime_paths,
+                    moto_endpoint, tmp_path)  # fmt: skip
+
+    delivered = captured(client("sqs", moto_endpoint), queue_url)
+    expected = local_email(event, tmp_path, run)
+    (outcome,) = result["outcomes"]
+    if expected is None:  # a success: not mailed, locally or in AWS
+        assert outcome["status"] == "ignored" and delivered == [], (outcome, delivered)
+        return
+    assert outcome["status"] == "published", outcome
+    (message,) = delivered
+    assert message["Subject"] == expected["Subject"]
+    assert len(message["Subject"]) < 100 and "\n" not in message["Subject"]
+    local_body = expected.get_content().replace("\r\n", "\n")
+    if lookup == "fails":  # each place says why it could not find the run: only that differs
+        local_body, message["Message"] = (
+            "\n".join("Run date:  unknown (...)" if line.startswith("Run date:  unknown (")
+                      else line for line in text.split("\n"))
+            for text in (local_body, message["Message"])
+        )  # fmt: skip
+    assert message["Message"] == local_body
+    if "jobName" in event["detail"]:
+        if lookup == "found":
+            assert f"Run date:  {DAY}" in message["Message"]
+        else:
+            assert "Run date:  unknown (...)" in message["Message"]
+            assert "for unknown" in message["Subject"]
+
+
+def sample_run_id(name: str) -> str:
+    return json.loads((SAMPLES / f"{name}.json").read_text()).get("detail", {}).get("jobRunId", "-")
+
+
+@pytest.mark.parametrize(
+    "fixture", ["missing_detail", "unknown_state", "sns_non_json_message", "s3_object_created"]
+)
+def test_notifier_logs_bad_input_and_tells_failures_as_packaged(
+    fixture: str,
+    on_call_topic: tuple[str, str],
+    artifacts: Path,
+    runtime_paths: dict[str, str],
+    moto_endpoint: str,
+    tmp_path: Path,
+) -> None:
+    """Bad input never crashes the notifier; none of these is a recognisable failure, so none
+    is mailed. A failure event it cannot read in full is mailed with what it knows."""
+    topic, queue_url = on_call_topic
+    event = json.loads((FIXTURES / "events" / f"{fixture}.json").read_text())
+    env = {"ON_CALL_TOPIC_ARN": topic}
+    result = invoke("notify", event, env, artifacts, runtime_paths, moto_endpoint, tmp_path)
+    (outcome,) = result["outcomes"]
+    assert outcome["status"] in {"ignored", "invalid"} and outcome["reason"], outcome
+    assert captured(client("sqs", moto_endpoint), queue_url) == []
+
+    broken = json.loads((SAMPLES / "glue_job_failed.json").read_text())
+    del broken["detail"]["jobRunId"]
+    result = invoke("notify", broken, env, artifacts, runtime_paths, moto_endpoint, tmp_path / "b")
+    assert result["outcomes"][0]["status"] == "published"
+    (message,) = captured(client("sqs", moto_endpoint), queue_url)
+    assert "event detail has no jobRunId" in message["Subject"]
+    assert "orderlake-aggregate_products" in message["Message"]
+
+
+def test_freshness_check_tells_a_missing_day_once_as_packaged(
+    on_call_topic: tuple[str, str],
+    artifacts: Path,
+    runtime_paths: dict[str, str],
+    moto_endpoint: str,
+    tmp_path: Path,
+) -> None:
+    """At the deadline (the scheduled event's time) the packaged check finds yesterday's raw
+    partition missing and tells on-call once; with the day's clean_orders run succeeded, it
+    tells nobody. The text is the local check's (orderlake check-freshness)."""
+    topic, queue_url = on_call_topic
+    s3, glue, sqs = (client(s, moto_endpoint) for s in ("s3", "glue", "sqs"))
+    raw, log = f"fresh-raw-{uuid.uuid4().hex[:6]}", f"fresh-log-{uuid.uuid4().hex[:6]}"
+    for bucket in (raw, log):
+        s3.create_bucket(Bucket=bucket)
+    env = {
+        "RAW_BUCKET": raw,
+        "RAW_ORDERS_PREFIX": "orders",
+        "ALERT_LOG_BUCKET": log,
+        "ON_CALL_TOPIC_ARN": topic,
+    }
+    event = {
+        "version": "0",
+        "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "123456789012",
+        "time": "2026-11-22T06:00:00Z",
+        "region": REGION,
+        "resources": ["arn:aws:events:us-east-1:123456789012:rule/orderlake-freshness-deadline"],
+        "detail": {},
+    }
+    with contextlib.suppress(glue.exceptions.AlreadyExistsException):
+        glue.create_job(
+            Name="orderlake-clean_orders", Role="r",
+            Command={"Name": "glueetl", "ScriptLocation": "s3://a/b.py"},
+        )  # fmt: skip
+    first = invoke("check_freshness", event, env, artifacts, runtime_paths, moto_endpoint,
+                   tmp_path / "1")  # fmt: skip
+    assert (first["day"], first["state"], first["told"]) == (DAY, "missing_raw", True)
+    (message,) = captured(sqs, queue_url)
+    local = local_freshness_email(tmp_path)
+    assert message["Subject"] == local.subject and message["Message"] == local.body
+
+    again = invoke("check_freshness", event, env, artifacts, runtime_paths, moto_endpoint,
+                   tmp_path / "2")  # fmt: skip
+    assert again["told"] is False and captured(sqs, queue_url) == []
+
+    # The day arrived and clean_orders succeeded: the next day's check tells nobody.
+    glue.start_job_run(JobName="orderlake-clean_orders", Arguments={"--run_date": "2026-11-22"})
+    next_day = {**event, "time": "2026-11-23T06:00:00Z"}
+    fine = invoke("check_freshness", next_day, env, artifacts, runtime_paths, moto_endpoint,
+                  tmp_path / "3")  # fmt: skip
+    assert fine["day"] == "2026-11-22" and fine["told"] is False, fine
+    assert captured(sqs, queue_url) == []
+
+
+def local_freshness_email(tmp_path: Path) -> Any:
+    import datetime as dt
+
+    from orderlake.events.freshness import assess, freshness_email
+    from orderlake.events.job_runs import LocalJobRuns
+    from orderlake.storage import LocalStore
+
+    deadline = dt.datetime(2026, 11, 22, 6, 0, tzinfo=dt.UTC)
+    day = dt.date.fromisoformat(DAY)
+    lake = tmp_path / "lake"
+    result = assess(day, deadline, LocalStore(lake / "raw"), "orders", LocalJobRuns(lake),
+                    "orderlake-clean_orders")  # fmt: skip
+    return freshness_email(result, deadline, "orderlake", "clean_orders")
+
+
+def curated_day(path: Path) -> None:
+    """A curated orders partition as clean_orders writes it (decimal amounts), with sales on
+    both sides of the $400 threshold, in and out of the alerted status, and a tie."""
+    import decimal
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = [
+        ("o1", "c1", "Ann", "p1", "Lamp", 3, "150.00", "completed"),
+        ("o2", "c2", "Bob", "p2", "Desk", 1, "400.00", "completed"),  # not above
+        ("o3", "c3", None, "p3", "Sofa", 2, "650.50", "completed"),
+        ("o4", "c4", "Dee", "p4", "Bed", 1, "999.99", "abandoned"),  # wrong status
+        ("o5", "c5", "Eve", "p5", "Rug", 4, "100.01", "completed"),
+        ("o6", "c6", "Fay", "p6", None, 2, "225.00", "completed"),
+        ("o7", "c7", "Gus", "p7", "Tv", 1, "450.00", "completed"),
+    ]
+    money = pa.decimal128(10, 2)
+    table = pa.table({
+        "order_id": [r[0] for r in rows], "customer_id": [r[1] for r in rows],
+        "customer_name": [r[2] for r in rows], "product_id": [r[3] for r in rows],
+        "product_name": [r[4] for r in rows],
+        "quantity": pa.array([r[5] for r in rows], pa.int32()),
+        "unit_price": pa.array([decimal.Decimal(r[6]) for r in rows], money),
+        "total_amount": pa.array(
+            [decimal.Decimal(r[6]) * r[5] for r in rows], pa.decimal128(12, 2)
+        ),
+        "status": [r[7] for r in rows],
+    })  # fmt: skip
+    pq.write_table(table.slice(0, 4), path / "part-00000.parquet")
+    pq.write_table(table.slice(4), path / "part-00001.parquet")
+
+
+def independent_report(folder: Path) -> tuple[int, str, list[str]]:
+    """DuckDB over the same Parquet files: count, total and the order of the largest."""
+    import duckdb
+
+    rows = duckdb.sql(
+        f"select order_id, total_amount from read_parquet('{folder}/*.parquet') "
+        "where status = 'completed' and total_amount > 400 order by total_amount desc, order_id"
+    ).fetchall()
+    return len(rows), f"{sum(r[1] for r in rows):.2f}", [r[0] for r in rows][:5]
+
+
+def test_sales_alert_reports_the_curated_day_as_packaged(
+    artifacts: Path, runtime_paths: dict[str, str], moto_endpoint: str, tmp_path: Path
+) -> None:
+    """clean_orders SUCCEEDED: the packaged Lambda reads the day's curated Parquet from S3 with
+    the pandas layer's pyarrow and publishes the local listener's report; its figures equal
+    DuckDB's over the same files; a day without such sales publishes nothing."""
+    s3, sns, sqs, glue = (client(s, moto_endpoint) for s in ("s3", "sns", "sqs", "glue"))
+    suffix = uuid.uuid4().hex[:6]
+    bucket = f"sales-curated-{suffix}"
+    s3.create_bucket(Bucket=bucket)
+    folder = tmp_path / "curated" / "orders" / f"dt={DAY}"
+    folder.mkdir(parents=True)
+    curated_day(folder)
+    for part in sorted(folder.glob("*.parquet")):
+        s3.put_object(Bucket=bucket, Key=f"orders/dt={DAY}/{part.name}", Body=part.read_bytes())
+    topic = sns.create_topic(Name=f"orderlake-sales-alerts-{suffix}")["TopicArn"]
+    queue = sqs.create_queue(QueueName=f"sales-inbox-{suffix}")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn["Attributes"]["QueueArn"])
+    with contextlib.suppress(glue.exceptions.AlreadyExistsException):
+        glue.create_job(
+            Name="orderlake-clean_orders", Role="r",
+            Command={"Name": "glueetl", "ScriptLocation": "s3://a/b.py"},
+        )  # fmt: skip
+    event = json.loads((SAMPLES / "glue_job_succeeded.json").read_text())
+    event["detail"]["jobRunId"] = glue.start_job_run(
+        JobName="orderlake-clean_orders", Arguments={"--run_date": DAY}
+    )["JobRunId"]
+    env = {"CURATED_BUCKET": bucket, "ORDERS_PREFIX": "orders", "SALES_TOPIC_ARN": topic}
+
+    result = invoke("sales_alert", event, env, artifacts, runtime_paths, moto_endpoint, tmp_path)
+
+    (outcome,) = result["outcomes"]
+    count, total, largest = independent_report(folder)
+    assert (count, total, largest) == (5, "3051.04", ["o3", "o1", "o6", "o7", "o5"])
+    assert (outcome["count"], outcome["total"], outcome["largest"]) == (count, total, largest)
+    (message,) = captured(sqs, queue)
+    # The same text as the local listener's, from the same files in a folder store.
+    import datetime as dt
+
+    from orderlake.events import alerts
+    from orderlake.events.settings import load_settings
+    from orderlake.storage import LocalStore
+
+    local = alerts.report_for(
+        LocalStore(tmp_path / "curated"), "orders", dt.date.fromisoformat(DAY),
+        load_settings({}).high_value,
+    )  # fmt: skip
+    assert message["Subject"] == alerts.alert_subject(local, "orderlake")
+    assert message["Message"] == alerts.alert_message(local)
+    assert "$3,051.04 in total" in message["Message"]
+
+    # A day whose sales are all below the threshold: nothing is published.
+    quiet = "2026-11-20"
+    s3.put_object(
+        Bucket=bucket,
+        Key=f"orders/dt={quiet}/part-00000.parquet",
+        Body=(folder / "part-00000.parquet").read_bytes(),
+    )  # o1..o4
+    event["detail"]["jobRunId"] = glue.start_job_run(
+        JobName="orderlake-clean_orders", Arguments={"--run_date": quiet}
+    )["JobRunId"]
+    env_low = {**env, "ORDERLAKE_HIGH_VALUE_THRESHOLD": "5000"}
+    result = invoke("sales_alert", event, env_low, artifacts, runtime_paths, moto_endpoint,
+                    tmp_path / "quiet")  # fmt: skip
+    assert result["outcomes"][0]["status"] == "no_sales" and captured(sqs, queue) == []

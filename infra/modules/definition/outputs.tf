@@ -47,3 +47,16 @@ output "workflow" {
   description = "Glue workflow name and its schedule (AWS cron)."
   value       = local.raw.workflow
 }
+
+output "freshness" {
+  description = "pipeline.yaml notifications.freshness: deadline (AWS cron, UTC) and job."
+  value = {
+    deadline = try(local.raw.notifications.freshness.deadline, "cron(0 6 * * ? *)")
+    job      = try(local.raw.notifications.freshness.job, "clean_orders")
+  }
+}
+
+output "high_value_sales" {
+  description = "pipeline.yaml notifications.high_value_sales (threshold, statuses, largest, recipients)."
+  value       = try(local.raw.notifications.high_value_sales, {})
+}

@@ -32,3 +32,8 @@ output "crawler_role_arn" {
   description = "IAM role of the Glue crawlers."
   value       = aws_iam_role.crawler.arn
 }
+
+output "job_arns_by_name" {
+  description = "pipeline.yaml job name => Glue job ARN."
+  value       = { for job, j in aws_glue_job.this : job => j.arn }
+}

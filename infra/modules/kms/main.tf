@@ -44,6 +44,22 @@ data "aws_iam_policy_document" "key" {
       values   = [var.account_id]
     }
   }
+
+  # A CloudWatch alarm (the notifier's failures alarm) publishing to the encrypted topic.
+  statement {
+    sid       = "CloudWatchAlarmsPublishToEncryptedTopic"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey*"]
+    resources = ["*"]
+    principals {
+      type        = "Service"
+      identifiers = ["cloudwatch.amazonaws.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [var.account_id]
+    }
+  }
 }
 
 resource "aws_kms_key" "this" {

@@ -92,6 +92,125 @@ data "aws_iam_policy_document" "fn" {
       resources = var.glue_job_arns
     }
   }
+
+  # The notifier: the run's date from Glue, the message to the on-call topic, and (Lambda's
+  # on-failure destination, sent with the function's role) the failed invocation to its queue.
+  dynamic "statement" {
+    for_each = each.key == "notify" && length(var.glue_job_arns) > 0 ? [1] : []
+    content {
+      sid       = "LookUpJobRunDate"
+      actions   = ["glue:GetJobRun"]
+      resources = var.glue_job_arns
+    }
+  }
+
+  # The freshness check: whether yesterday's raw partition exists (a listing of the raw orders
+  # prefix), the freshness job's runs, its per-day "told" markers, the on-call topic.
+  dynamic "statement" {
+    for_each = each.key == "freshness" ? [1] : []
+    content {
+      sid       = "ListRawOrders"
+      actions   = ["s3:ListBucket"]
+      resources = [var.bucket_arns[local.raw.zone]]
+      condition {
+        test     = "StringLike"
+        variable = "s3:prefix"
+        values   = ["${local.raw.prefix}/*"]
+      }
+    }
+  }
+
+  dynamic "statement" {
+    for_each = each.key == "freshness" ? [1] : []
+    content {
+      sid       = "ListAlertMarkers"
+      actions   = ["s3:ListBucket"]
+      resources = [var.bucket_arns["artifacts"]]
+      condition {
+        test     = "StringLike"
+        variable = "s3:prefix"
+        values   = ["freshness/*"]
+      }
+    }
+  }
+
+  dynamic "statement" {
+    for_each = each.key == "freshness" ? [1] : []
+    content {
+      sid       = "KeepAlertMarkers"
+      actions   = ["s3:GetObject", "s3:PutObject"]
+      resources = ["${var.bucket_arns["artifacts"]}/freshness/*"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = each.key == "freshness" && var.freshness_job_arn != null ? [1] : []
+    content {
+      sid       = "ReadJobRuns"
+      actions   = ["glue:GetJobRuns"]
+      resources = [var.freshness_job_arn]
+    }
+  }
+
+  # The sale alert: the run's date, the day's curated orders, the sales-alerts topic.
+  dynamic "statement" {
+    for_each = each.key == "sales" && var.freshness_job_arn != null ? [1] : []
+    content {
+      sid       = "LookUpRunDate"
+      actions   = ["glue:GetJobRun"]
+      resources = [var.freshness_job_arn]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = each.key == "sales" ? [1] : []
+    content {
+      sid       = "ListCuratedOrders"
+      actions   = ["s3:ListBucket"]
+      resources = [var.bucket_arns[local.orders.zone]]
+      condition {
+        test     = "StringLike"
+        variable = "s3:prefix"
+        values   = ["${local.orders.prefix}/*"]
+      }
+    }
+  }
+
+  dynamic "statement" {
+    for_each = each.key == "sales" ? [1] : []
+    content {
+      sid       = "ReadCuratedOrders"
+      actions   = ["s3:GetObject"]
+      resources = ["${var.bucket_arns[local.orders.zone]}/${local.orders.prefix}/*"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = each.key == "sales" ? [1] : []
+    content {
+      sid       = "PublishSalesAlerts"
+      actions   = ["sns:Publish"]
+      resources = [var.sales_topic_arn]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = contains(["notify", "freshness"], each.key) ? [1] : []
+    content {
+      sid       = "PublishOnCall"
+      actions   = ["sns:Publish"]
+      resources = [var.on_call_topic_arn]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = contains(["notify", "freshness", "sales"], each.key) ? [1] : []
+    content {
+      sid       = "OnFailureDestination"
+      actions   = ["sqs:SendMessage"]
+      resources = [var.notify_failure_queue_arn]
+    }
+  }
 }
 
 resource "aws_iam_role_policy" "fn" {

@@ -1,7 +1,8 @@
-# The generator and archive Lambdas: code zips and the Faker layer built by
+# The generator, archive and notifier Lambdas: code zips and the Faker layer built by
 # scripts/build_artifacts.py, numpy/pyarrow from the AWS-managed AWSSDKPandas layer.
 locals {
   raw        = var.tables[var.raw_table]
+  orders     = var.tables["orders"]
   raw_bucket = var.buckets[local.raw.zone]
   functions = merge(
     {
@@ -29,6 +30,44 @@ locals {
           RAW_BUCKET        = local.raw_bucket
           RAW_ORDERS_PREFIX = local.raw.prefix
           ARCHIVE_BUCKET    = var.buckets["archive"]
+        }
+      }
+    } : {},
+    contains(keys(var.manifest.lambdas), "check_freshness") ? {
+      freshness = {
+        name    = "${var.name}-check_freshness"
+        zip     = var.manifest.lambdas["check_freshness"]
+        timeout = 60
+        memory  = 256
+        env = {
+          RAW_BUCKET        = local.raw_bucket
+          RAW_ORDERS_PREFIX = local.raw.prefix
+          ALERT_LOG_BUCKET  = var.buckets["artifacts"]
+          ON_CALL_TOPIC_ARN = var.on_call_topic_arn
+        }
+      }
+    } : {},
+    contains(keys(var.manifest.lambdas), "sales_alert") ? {
+      sales = {
+        name    = "${var.name}-sales_alert"
+        zip     = var.manifest.lambdas["sales_alert"]
+        timeout = 120
+        memory  = 1024
+        env = {
+          CURATED_BUCKET  = var.buckets[local.orders.zone]
+          ORDERS_PREFIX   = local.orders.prefix
+          SALES_TOPIC_ARN = var.sales_topic_arn
+        }
+      }
+    } : {},
+    contains(keys(var.manifest.lambdas), "notify") ? {
+      notify = {
+        name    = "${var.name}-notify"
+        zip     = var.manifest.lambdas["notify"]
+        timeout = 60
+        memory  = 256
+        env = {
+          ON_CALL_TOPIC_ARN = var.on_call_topic_arn
         }
       }
     } : {},

@@ -76,3 +76,27 @@ variable "glue_job_arns" {
   description = "Glue jobs whose runs the archive Lambda may look up (for the run's date)."
   default     = []
 }
+
+variable "on_call_topic_arn" {
+  type        = string
+  description = "SNS topic the notifier Lambda publishes on-call messages to."
+  default     = null
+}
+
+variable "notify_failure_queue_arn" {
+  type        = string
+  description = "SQS queue receiving the notifier's failed invocations (its on-failure destination)."
+  default     = null
+}
+
+variable "freshness_job_arn" {
+  type        = string
+  description = "ARN of the Glue job whose runs the freshness check reads (pipeline.yaml notifications.freshness.job)."
+  default     = null
+}
+
+variable "sales_topic_arn" {
+  type        = string
+  description = "SNS topic the sale-alert Lambda publishes the high-value sales report to."
+  default     = null
+}

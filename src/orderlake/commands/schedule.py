@@ -9,6 +9,7 @@ import sys
 from types import FrameType
 
 from orderlake.backfill import SUMMARY_HEADERS, backfill, summary_rows, text_table
+from orderlake.commands.check_freshness import check_lake
 from orderlake.commands.common import (
     add_archive_argument,
     add_lake_argument,
@@ -16,6 +17,7 @@ from orderlake.commands.common import (
     positive_int,
     run_date,
 )
+from orderlake.events.settings import load_settings
 from orderlake.generator import GeneratorSettings
 from orderlake.locks import schedule_lock
 from orderlake.progress import Progress
@@ -84,8 +86,22 @@ def handle(args: argparse.Namespace) -> int:
         outcomes = backfill(pipeline, dates, settings)
         print(text_table(SUMMARY_HEADERS, summary_rows(outcomes)), flush=True)
 
+    freshness_settings = load_settings()
+
+    def check_freshness(now: dt.datetime) -> None:
+        try:
+            outcome = check_lake(pipeline.lake_root, now, freshness_settings)
+        except Exception as exc:  # a check that fails must not stop the schedule
+            _say(f"freshness check failed: {type(exc).__name__}: {exc}")
+            return
+        if outcome.state != "not_due":
+            told = "; on-call told" if outcome.told else ""
+            _say(f"freshness {outcome.day}: {outcome.state} ({outcome.reason}){told}")
+
     scheduler = Scheduler(
         cron=cron,
+        deadline=AwsCron.parse(freshness_settings.freshness.deadline),
+        check=check_freshness,
         last_success=lambda: history.last_successful_date(jobs),
         run_dates=run_dates,
         since=args.since,

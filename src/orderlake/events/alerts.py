@@ -2,7 +2,9 @@
 sales above the threshold (count, total, the largest few with customer and product).
 
 Reads the curated partition clean_orders just wrote (typed, deduplicated), with Arrow: the
-figures are those of the curated table analysts query.
+figures are those of the curated table analysts query. The same code runs locally (the
+runner's listener, a folder store) and in AWS (lambdas/sales_alert, the curated bucket, pyarrow
+from the AWS SDK for pandas layer): `report_for` over an ObjectStore.
 """
 
 from __future__ import annotations
@@ -17,7 +19,10 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from orderlake import names as N
+from orderlake.dates import partition
+from orderlake.events.messages import fit_subject
 from orderlake.events.settings import HighValueSettings
+from orderlake.storage import ObjectStore
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,24 @@ def read_orders(partition_dir: Path) -> pa.Table:
     return pa.concat_tables([pq.read_table(f, columns=COLUMNS) for f in files])
 
 
+def read_orders_from(store: ObjectStore, prefix: str) -> pa.Table:
+    """Every Parquet file under `prefix` (a partition folder or S3 prefix) of `store`."""
+    keys = sorted(o.key for o in store.list(prefix) if o.key.endswith(".parquet"))
+    if not keys:
+        raise FileNotFoundError(f"no curated orders under {store.describe()}/{prefix}")
+    return pa.concat_tables(
+        [pq.read_table(pa.BufferReader(store.get(key)), columns=COLUMNS) for key in keys]
+    )
+
+
+def report_for(
+    store: ObjectStore, orders_prefix: str, run_date: dt.date, settings: HighValueSettings
+) -> HighValueReport:
+    """The day's report from the curated orders table `orders_prefix` of `store`."""
+    partition_prefix = f"{orders_prefix}/{partition(run_date)}/"
+    return high_value_sales(read_orders_from(store, partition_prefix), run_date, settings)
+
+
 def high_value_sales(
     orders: pa.Table, run_date: dt.date, settings: HighValueSettings
 ) -> HighValueReport:
@@ -103,7 +126,7 @@ def high_value_sales(
 
 
 def alert_subject(report: HighValueReport, project: str) -> str:
-    return (
+    return fit_subject(
         f"[{project}] {report.count} high-value sales over ${report.threshold:,.2f} "
         f"on {report.run_date.isoformat()}"
     )

@@ -34,6 +34,13 @@ class GlueJobRuns:
     def get_job_run(self, JobName: str, RunId: str) -> dict[str, Any]:  # noqa: N803
         return self.client.get_job_run(JobName=JobName, RunId=RunId)
 
+    def get_job_runs(self, JobName: str) -> dict[str, Any]:  # noqa: N803
+        """Every run Glue keeps of the job (Glue keeps 90 days), all pages."""
+        runs: list[dict[str, Any]] = []
+        for page in self.client.get_paginator("get_job_runs").paginate(JobName=JobName):
+            runs.extend(page.get("JobRuns", []))
+        return {"JobRuns": runs}
+
 
 class LocalJobRuns:
     """Locally: the runs the runner recorded, one JSON file per run id."""
@@ -77,6 +84,35 @@ class LocalJobRuns:
             raise LookupError(f"job run {RunId} belongs to {found['JobRun']['JobName']}")
         return found
 
+    def get_job_runs(self, JobName: str) -> dict[str, Any]:  # noqa: N803
+        found = []
+        for path in sorted(self.folder.glob("*.json")) if self.folder.is_dir() else []:
+            job_run = json.loads(path.read_text(encoding="utf-8"))["JobRun"]
+            if job_run["JobName"] == JobName:
+                for name in ("StartedOn", "CompletedOn"):
+                    if job_run.get(name):  # datetimes, as boto3 gives them
+                        job_run[name] = dt.datetime.fromisoformat(job_run[name])
+                found.append(job_run)
+        return {"JobRuns": found}
+
+
+def date_of_job_run(job_run: dict[str, Any]) -> dt.date:
+    """The date a GetJobRun(s) record processed, or LookupError saying why it is unknown."""
+    run_id, job_name = job_run.get("Id"), job_run.get("JobName")
+    text = (job_run.get("Arguments") or {}).get(RUN_DATE_ARGUMENT)
+    if not text:
+        raise LookupError(f"job run {run_id} of {job_name} has no {RUN_DATE_ARGUMENT} argument")
+    try:
+        if text == YESTERDAY:
+            started = job_run.get("StartedOn")
+            if not isinstance(started, dt.datetime):
+                raise ValueError(f"{RUN_DATE_ARGUMENT} is {YESTERDAY!r} but no StartedOn time")
+            started_utc = started.astimezone(dt.UTC) if started.tzinfo else started
+            return resolve_run_date(YESTERDAY, today=started_utc.date())
+        return parse_run_date(str(text))
+    except Exception as exc:
+        raise LookupError(f"job run {run_id}: {exc}") from None
+
 
 def run_date_of(lookup: JobRunLookup, job_name: str, run_id: str) -> dt.date:
     """The run's date, or LookupError saying why it cannot be known."""
@@ -86,17 +122,4 @@ def run_date_of(lookup: JobRunLookup, job_name: str, run_id: str) -> dt.date:
         raise
     except Exception as exc:  # the Glue API's errors (EntityNotFound, AccessDenied, ...)
         raise LookupError(f"cannot look up job run {run_id} of {job_name}: {exc}") from None
-    text = (job_run.get("Arguments") or {}).get(RUN_DATE_ARGUMENT)
-    if not text:
-        raise LookupError(f"job run {run_id} of {job_name} has no {RUN_DATE_ARGUMENT} argument")
-    try:
-        if text == YESTERDAY:
-            # Scheduled runs get the literal; the job read it as the UTC day before it started.
-            started = job_run.get("StartedOn")
-            if not isinstance(started, dt.datetime):
-                raise ValueError(f"{RUN_DATE_ARGUMENT} is {YESTERDAY!r} but no StartedOn time")
-            started_utc = started.astimezone(dt.UTC) if started.tzinfo else started
-            return resolve_run_date(YESTERDAY, today=started_utc.date())
-        return parse_run_date(str(text))
-    except Exception as exc:
-        raise LookupError(f"job run {run_id}: {exc}") from None
+    return date_of_job_run({"Id": run_id, "JobName": job_name, **job_run})

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import importlib.util
-import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,16 +19,13 @@ from typing import Any
 
 from orderlake.definition import project_root
 from orderlake.errors import OrderlakeError
-from orderlake.events import alerts, messages
+from orderlake.events import alerts, messages, notify
 from orderlake.events.bus import LocalEventBus, Rule
 from orderlake.events.glue_events import (
-    CRAWLER_STATE_CHANGE,
-    JOB_FAILURE_STATES,
     crawler_state_change,
-    job_event_problem,
     job_state_change,
 )
-from orderlake.events.job_runs import LocalJobRuns, run_date_of
+from orderlake.events.job_runs import LocalJobRuns
 from orderlake.events.mail import Delivery, Mailer
 from orderlake.events.patterns import load_patterns
 from orderlake.events.settings import NotificationSettings, load_settings
@@ -64,39 +60,15 @@ class OnCallEmail:
     deliveries: list[Delivery] = field(default_factory=list)
 
     def __call__(self, message: str, subject: str | None) -> Delivery | None:
-        try:
-            event = json.loads(message)
-        except json.JSONDecodeError as exc:
-            logger.warning("on-call email: message is not JSON (%s); not emailed", exc)
-            return None
-        if not isinstance(event, dict):
-            logger.warning("on-call email: message is not an event object; not emailed")
-            return None
-        if event.get("detail-type") == CRAWLER_STATE_CHANGE:
-            if not isinstance(event.get("detail"), dict) or "crawlerName" not in event["detail"]:
-                logger.warning("on-call email: crawler event without detail; not emailed")
-                return None
-            if event["detail"].get("state") != "Failed" and not self.settings.email_success:
-                return None
-            return self._send(messages.crawler_email(event, self.settings))
-        problem = job_event_problem(event)
+        event, problem = notify.parse_message(message)
         if problem:
             logger.warning("on-call email: %s; not emailed", problem)
             return None
-        detail = event["detail"]
-        if detail["state"] not in JOB_FAILURE_STATES and not self.settings.email_success:
-            logger.info(
-                "on-call email: %s %s not emailed (success emails are off)",
-                detail["jobName"],
-                detail["state"],
-            )
+        notice = notify.on_call_notice(event, self.job_runs, self.settings)
+        if notice.email is None:
+            logger.info("on-call email: %s; not emailed", notice.reason)
             return None
-        run_date, problem = None, None
-        try:
-            run_date = run_date_of(self.job_runs, detail["jobName"], detail["jobRunId"])
-        except LookupError as exc:
-            problem = str(exc)  # said in the email, never guessed
-        return self._send(messages.job_email(event, run_date, problem, self.settings))
+        return self._send(notice.email)
 
     def _send(self, email: messages.Email) -> Delivery:
         delivery = self.mailer.send(self.settings.on_call, email.subject, email.body)
@@ -168,9 +140,12 @@ class HighValueSalesListener:
         if run.job_name != self.job or run.state != "SUCCEEDED":
             return
         try:
-            folder = Path(self.lake.table_partition("orders", run.run_date))
-            report = alerts.high_value_sales(
-                alerts.read_orders(folder), run.run_date, self.settings.high_value
+            table = self.lake.definition.tables["orders"]
+            report = alerts.report_for(
+                LocalStore(self.lake.roots[table.zone]),
+                table.prefix,
+                run.run_date,
+                self.settings.high_value,
             )
             self.reports.append(report)
             if report.count == 0:

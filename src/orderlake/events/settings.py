@@ -32,6 +32,15 @@ class HighValueSettings:
 
 
 @dataclass(frozen=True)
+class FreshnessSettings:
+    """pipeline.yaml `notifications.freshness`: by `deadline` (an AWS cron, UTC) yesterday must
+    have its raw partition and a successful run of `job`."""
+
+    deadline: str = "cron(0 6 * * ? *)"
+    job: str = "clean_orders"
+
+
+@dataclass(frozen=True)
 class NotificationSettings:
     project: str
     region: str
@@ -42,6 +51,7 @@ class NotificationSettings:
     high_value: HighValueSettings
     smtp: SmtpServer | None = None
     workflow: str = ""
+    freshness: FreshnessSettings = FreshnessSettings()
 
     def glue_job_name(self, job: str) -> str:
         """The Glue job's name in AWS (Terraform names it `<project>-<job>`)."""
@@ -74,6 +84,7 @@ def load_settings(
     section = dict(raw.get("notifications") or {})
     on_call = dict(section.get("on_call") or {})
     high = dict(section.get("high_value_sales") or {})
+    fresh = dict(section.get("freshness") or {})
 
     threshold = _decimal(
         env.get("ORDERLAKE_HIGH_VALUE_THRESHOLD") or high.get("threshold", DEFAULT_THRESHOLD),
@@ -104,4 +115,8 @@ def load_settings(
         ),
         smtp=smtp,
         workflow=str((raw.get("workflow") or {}).get("name", "")),
+        freshness=FreshnessSettings(
+            deadline=str(fresh.get("deadline", FreshnessSettings.deadline)),
+            job=str(fresh.get("job", FreshnessSettings.job)),
+        ),
     )

@@ -1,0 +1,47 @@
+"""Notifier Lambda: Glue job and crawler state changes -> the on-call email, via the topic.
+
+The EventBridge rules of events/patterns/ invoke it with the event itself (an SNS envelope of
+events is read too). It builds the same subject and body as the local email
+(orderlake.events.notify, messages), looks the run's date up with glue:GetJobRun, and publishes
+to ON_CALL_TOPIC_ARN, whose email subscription delivers the text as it is. A lookup that fails
+still gives a message (its date "unknown"); a publish that fails after the SDK's retries fails
+the invocation, which Lambda retries and then sends to its on-failure destination (a queue
+with an alarm on the same topic).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from typing import Any
+
+from orderlake.events.job_runs import GlueJobRuns, JobRunLookup
+from orderlake.events.notify import TopicPublisher, deliver
+from orderlake.events.settings import load_settings
+
+logger = logging.getLogger("orderlake.notify")
+logger.setLevel(logging.INFO)
+
+
+def handler(
+    event: dict[str, Any],
+    context: Any,
+    job_runs: JobRunLookup | None = None,
+    publish: Any = None,
+) -> dict[str, Any]:
+    env = dict(os.environ)
+    if job_runs is None or publish is None:
+        import boto3
+        from botocore.config import Config
+
+        retries = Config(retries={"mode": "standard", "max_attempts": 6})
+        job_runs = job_runs or GlueJobRuns(boto3.client("glue", config=retries))
+        publish = publish or TopicPublisher(
+            boto3.client("sns", config=retries), env["ON_CALL_TOPIC_ARN"]
+        )
+    outcomes = deliver(event, job_runs, publish, load_settings(env))
+    for outcome in outcomes:
+        level = logging.WARNING if outcome["status"] == "invalid" else logging.INFO
+        logger.log(level, json.dumps({"message": outcome["reason"], **outcome}))
+    return {"outcomes": outcomes}
