@@ -636,6 +636,21 @@ def simulated(d: Deployment, report: Report) -> None:
                      allowed, "not allowed by the role's policies")  # fmt: skip
 
 
+def clean_up(d: Deployment, prepared: dict[str, Any]) -> None:
+    """With enforcement off: remove every object version and delete marker the check left, so
+    `terraform destroy` finds the data buckets empty (they are not force-destroyed) and moto
+    meets no delete marker when it empties the artifacts bucket."""
+    s3 = boto3.client("s3", endpoint_url=d.endpoint)
+    terraform_managed = set(prepared["artifacts"])
+    for bucket in [*d.buckets.values(), prepared["assets_bucket"]]:
+        for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
+            for version in page.get("Versions", []) + page.get("DeleteMarkers", []):
+                if bucket == d.buckets["artifacts"] and version["Key"] in terraform_managed:
+                    continue
+                s3.delete_object(Bucket=bucket, Key=version["Key"], VersionId=version["VersionId"])
+    s3.delete_bucket(Bucket=prepared["assets_bucket"])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--endpoint", required=True, help="moto server URL")
@@ -663,6 +678,7 @@ def main(argv: list[str] | None = None) -> int:
         check_notifier(d, report)
         check_freshness(d, report)
         check_sales(d, report, prepared["run_id"])
+    clean_up(d, prepared)
     print(f"IAM enforced: {report.passed} passed, {len(report.failed)} failed")
     for failure in report.failed:
         print(f"  {failure}", file=sys.stderr)
