@@ -1,12 +1,15 @@
-"""Splitting raw lines into fields: the cheap paths give exactly what the RFC 4180 parser gives.
+"""Splitting raw lines into fields: the cheap paths give exactly what the RFC 4180 grammar gives.
 
 Lines without quotes are split at commas, and lines whose only quotes enclose one whole field
-are split around it; every other line with a quote goes through `from_csv` with RFC 4180's
-options (`columns.CSV_OPTIONS`). Each line here is parsed both by `parse_order_lines` and by
-that CSV path alone (`csv_fields`, `is_well_formed_csv`): the fields must agree on every line
-that counts as well formed, and well-formedness must be what the RFC grammar says."""
+are split around it; every other line with a quote is read by the grammar's regular
+expressions (`csv_fields`, `is_well_formed_csv`). Each line here is parsed both by
+`parse_order_lines` and by that path alone: the fields must agree on every line that counts as
+well formed, and well-formedness must be what the grammar says. Every line the grammar accepts
+has the fields Python's `csv` module reads in it."""
 
 from __future__ import annotations
+
+import csv
 
 import pytest
 from pyspark.sql import functions as F
@@ -80,7 +83,10 @@ def parsed(spark):
     ).select(
         S.LINE_NUMBER,
         "_expected",
-        *[F.trim(F.col(f"_csv.{name}")).alias(f"_csv_{name}") for name in S.RAW_COLUMNS],
+        *[
+            F.trim(F.col("_csv")[place]).alias(f"_csv_{name}")
+            for place, name in enumerate(S.RAW_COLUMNS)
+        ],
     )
     rows = parse_order_lines(lines).join(reference, on=S.LINE_NUMBER).collect()
     return {row[S.LINE_NUMBER]: row for row in rows}
@@ -111,3 +117,11 @@ def test_escaped_quotes_and_backslashes_read_as_rfc_4180(spark, text, f5, f6):
     fields = [row[name] for name in S.RAW_COLUMNS]
     assert row[_WELL_FORMED], text
     assert fields == [*FIELDS[:5], f5, f6, *FIELDS[7:]]
+
+
+def test_well_formed_lines_have_the_fields_pythons_csv_reads(parsed):
+    for row in parsed.values():
+        if row[_WELL_FORMED]:
+            (fields,) = csv.reader([row[S.RAW_LINE]], strict=True)
+            read = [row[name] for name in S.RAW_COLUMNS]
+            assert read == [f.strip(" ") or None for f in fields], row[S.RAW_LINE]

@@ -72,7 +72,6 @@ _HAS_QUOTE = "_has_quote"
 _QUOTE_PARTS = "_quote_parts"
 _NEEDS_CSV = "_needs_csv"
 _SPLIT = "_split"
-_QUOTED = "_quoted"
 _WELL_FORMED = "_well_formed"
 _QUOTED_WELL_FORMED = "_quoted_well_formed"
 # Field checks, computed once a row before the reasons are read off them.
@@ -142,48 +141,34 @@ def data_lines(lines: DataFrame) -> DataFrame:
 
 def parse_order_lines(lines: DataFrame) -> DataFrame:
     """Split each line into its RFC 4180 fields (trimmed of spaces; blank is null); keep the
-    line's own text and position. Every line is read by the one grammar of
-    `columns.CSV_OPTIONS`; two shapes have a cheaper exact reading. Most lines hold no quote
-    and are split at commas. A line whose only quotes enclose one whole field (`a,"b, c",d`)
-    is split around that field. Any other line with a quote goes through the CSV parser and
-    `is_well_formed_csv` (an order of magnitude dearer a line, so it is kept for the lines
-    that need it)."""
+    line's own text and position. One grammar (`columns`: whole quoted fields, `""` a quote
+    inside one, no backslash escape) decides every line's fields; two shapes have a cheaper
+    exact reading. Most lines hold no quote and are split at commas. A line whose only quotes
+    enclose one whole field (`a,"b, c",d`) is split around that field. Any other line with a
+    quote is checked by `is_well_formed_csv` and read by `csv_fields` (regular expressions,
+    several times dearer a line, so they are kept for the lines that need them)."""
     line = F.col(S.RAW_LINE)
     keep = [S.SOURCE_FILE, S.LINE_NUMBER, S.RAW_LINE, FILE_REASON]
     quoted, parts, csv = F.col(_HAS_QUOTE), F.col(_QUOTE_PARTS), F.col(_NEEDS_CSV)
+    fields = F.col(_SPLIT)
     return (
         lines.select(*keep, line.contains('"').alias(_HAS_QUOTE))
         .select(*keep, _HAS_QUOTE, F.when(quoted, F.split(line, '"', -1)).alias(_QUOTE_PARTS))
         .select(*keep, _QUOTE_PARTS, (quoted & ~_one_quoted_field(parts)).alias(_NEEDS_CSV))
-        # The CSV parser in a step of its own. Spark cannot fuse it into generated code, so
-        # this step's rows are copied out whole: the fields split here would be copied too,
-        # and they are split in the next step. (That step reads each parsed field apart, so
-        # the optimizer does not merge the two.)
         .select(
             *keep,
-            _QUOTE_PARTS,
             _NEEDS_CSV,
-            F.when(csv, csv_fields(line)).alias(_QUOTED),
             F.when(csv, is_well_formed_csv(line)).alias(_QUOTED_WELL_FORMED),
+            F.when(csv, csv_fields(line)).otherwise(_split_fields(line, parts)).alias(_SPLIT),
         )
-        .select(
-            *keep,
-            _NEEDS_CSV,
-            _QUOTED_WELL_FORMED,
-            *[F.col(f"{_QUOTED}.{name}").alias(f"{_QUOTED}_{name}") for name in S.RAW_COLUMNS],
-            F.when(~csv, _split_fields(line, parts)).alias(_SPLIT),
-        )
+        # Each field is read off the array once it is built (inlined, it would be built once
+        # a field).
         .select(
             *keep,
             F.when(csv, F.col(_QUOTED_WELL_FORMED))
-            .otherwise(F.size(_SPLIT) == len(S.RAW_COLUMNS))
+            .otherwise(F.size(fields) == len(S.RAW_COLUMNS))
             .alias(_WELL_FORMED),
-            *[
-                F.trim(
-                    F.when(csv, F.col(f"{_QUOTED}_{name}")).otherwise(F.col(_SPLIT)[place])
-                ).alias(name)
-                for place, name in enumerate(S.RAW_COLUMNS)
-            ],
+            *[F.trim(fields[place]).alias(name) for place, name in enumerate(S.RAW_COLUMNS)],
         )
         # A separate step, so each field is trimmed once (inlined, the trim would run twice).
         .select(*keep, _WELL_FORMED, *[_null_if_empty(name) for name in S.RAW_COLUMNS])

@@ -25,18 +25,15 @@ QUOTED_FIELD = r'"[^"]*(?:""[^"]*)*"'
 # A quoted field that is a whole field: it starts the line or follows a separator, and ends
 # the line or is followed by one (not consumed, so two quoted fields in a row both match).
 WHOLE_QUOTED_FIELD = r"(^|,)" + QUOTED_FIELD + r"(?=,|$)"
-# RFC 4180, spelled out: fields separated by commas, a field may be enclosed in double quotes,
-# and a double quote inside such a field is written twice. There is no backslash escape
-# (Spark's CSV default is `\`, which would swallow the quote after `C:\`). A line that does
-# not follow the grammar is not parsed by guessing: `is_well_formed_csv` rejects it.
-CSV_OPTIONS: dict[str, str] = {
-    "sep": ",",
-    "quote": '"',
-    "escape": '"',
-    "ignoreLeadingWhiteSpace": "false",
-    "ignoreTrailingWhiteSpace": "false",
-    "mode": "PERMISSIVE",
-}
+# RFC 4180, spelled out: fields separated by commas, a field may be enclosed in double quotes
+# (and may then hold commas and line breaks), and a double quote inside such a field is
+# written twice. There is no backslash escape (Spark's CSV default is `\\`, which would
+# swallow the quote after `C:\\`). A line that does not follow the grammar is not parsed by
+# guessing: `is_well_formed_csv` rejects it. The grammar is read with regular expressions,
+# not Spark's CSV parser (univocity), which drops NUL characters from values.
+# A field of a well-formed line: it starts the line or follows a separator (a lookbehind, so
+# an empty field matches too), and is quoted whole or holds no quote.
+FIELD_OF_LINE = r"(?<=^|,)(" + QUOTED_FIELD + r'|[^,"]*)'
 
 
 def is_blank(col: Column) -> Column:
@@ -59,9 +56,17 @@ def has_balanced_quotes(line: Column) -> Column:
 
 
 def csv_fields(line: Column) -> Column:
-    """The line's fields by RFC 4180 (CSV_OPTIONS; a struct of RAW_SCHEMA's strings). Only
-    meaningful for a line `is_well_formed_csv` accepts."""
-    return F.from_csv(line, S.RAW_SCHEMA.simpleString(), CSV_OPTIONS)
+    """The line's RFC 4180 field values (an array of strings: a quoted field without its
+    quotes, `""` inside it as one quote). Only meaningful for a line `is_well_formed_csv`
+    accepts."""
+    fields = F.regexp_extract_all(line, F.lit(FIELD_OF_LINE), 1)
+    return F.transform(
+        fields,
+        lambda field: F.when(
+            field.startswith('"'),
+            F.regexp_replace(field.substr(F.lit(2), F.length(field) - 2), '""', '"'),
+        ).otherwise(field),
+    )
 
 
 def is_well_formed_csv(line: Column) -> Column:
