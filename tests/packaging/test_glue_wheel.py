@@ -12,7 +12,6 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import fcntl
-import hashlib
 import json
 import os
 import shutil
@@ -30,16 +29,14 @@ from orderlake.generator import GeneratorSettings, write_day
 from orderlake.jobs.registry import config_for, job_spec
 from orderlake.lake import Lake
 from orderlake.storage import LocalStore
+from tests.packaging.glue_runtime import (
+    STAND_IN_DISTS,
+    build_glue_venv,
+    glue_requirements,
+    site_packages,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
-MODULES = ROOT / "requirements" / "glue-5.0-modules.txt"
-PROJECT_SITE = ROOT / ".venv" / "lib" / "python3.11" / "site-packages"
-# Installer tooling (the venv brings its own pip and setuptools) and kaleido, an ~80 MB binary
-# for plotly's static image export: listed by Glue 5.0, left out here.
-LEFT_OUT = {"pip", "setuptools", "virtualenv", "kaleido"}
-# Glue's own Spark and Glue library, not in the module list: taken from the project's .venv.
-STAND_INS = ("pyspark", "py4j", "awsglue")
-STAND_IN_DISTS = {"pyspark", "py4j", "awsgluedataplanepython"}
 # Modules only Glue's runtime has (no PyPI release); orderlake imports them only after
 # checking that they are there (orderlake.quality.glue_dq.available).
 GLUE_RUNTIME_ONLY = {"awsgluedq"}
@@ -48,48 +45,6 @@ MASTER = "local[1]"
 TABLES = ["orders", "quarantine", "dq_results", "product_daily", "top_abandoned_products",
           "customer_top_abandoned"]  # fmt: skip
 DIFFERS_BY_RUN = {"run_id", "evaluated_at"}  # a run's id and the time its rules ran
-
-
-def glue_requirements() -> list[str]:
-    lines = [line.strip() for line in MODULES.read_text().splitlines()]
-    pins = [line for line in lines if line and not line.startswith("#")]
-    return [pin for pin in pins if pin.split("==")[0].lower() not in LEFT_OUT]
-
-
-def site_packages(venv: Path) -> Path:
-    return venv / "lib" / "python3.11" / "site-packages"
-
-
-def link_stand_ins(venv: Path) -> None:
-    """A folder of symlinks to only PySpark, py4j and awsglue (and their dist-info) in the
-    project's .venv, put on the venv's path by a .pth file: no 300 MB download."""
-    folder = venv / "glue-stand-ins"
-    folder.mkdir()
-    for package in STAND_INS:
-        (folder / package).symlink_to(PROJECT_SITE / package)
-    for dist in STAND_IN_DISTS:
-        (info,) = PROJECT_SITE.glob(f"{dist}-*.dist-info")
-        (folder / info.name).symlink_to(info)
-    (site_packages(venv) / "glue-stand-ins.pth").write_text(f"{folder}\n")
-
-
-def build_glue_venv(requirements: list[str]) -> Path:
-    """python3.11 -m venv with exactly Glue 5.0's modules (--no-deps: the list is the whole
-    set, and `pip check` shows it is consistent), cached by the list's hash."""
-    key = hashlib.sha256("\n".join(requirements).encode()).hexdigest()[:12]
-    venv = ROOT / "build" / "runtimes" / f"glue-5.0-venv-{key}"
-    if (venv / ".complete").exists():
-        return venv
-    shutil.rmtree(venv, ignore_errors=True)
-    venv.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    python = str(venv / "bin" / "python")
-    subprocess.run([python, "-m", "pip", "install", "--quiet", "--no-deps", "--no-compile",
-                    *requirements], check=True, capture_output=True)  # fmt: skip
-    link_stand_ins(venv)
-    subprocess.run([python, "-m", "pip", "check"], check=True, capture_output=True)
-    (venv / ".complete").write_text("\n".join(requirements) + "\n")
-    return venv
 
 
 @pytest.fixture(scope="session")
