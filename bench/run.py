@@ -1,6 +1,7 @@
 """Benchmark: the pipeline's Spark jobs against the same work in DuckDB, on N generated rows.
 
     python -m bench --rows 1000000 --reps 3        (make bench ROWS=1000000 REPS=3)
+    python -m bench --sizes 1e3,1e5,1e6 --reps 3   (a ladder: a table per size, a log-log PNG)
 
 Generates one day as CSV into a temporary lake (timed: the generator's rows/s), then per
 repetition runs the three jobs in one Spark session in a subprocess and the DuckDB reference
@@ -143,9 +144,157 @@ def print_report(result: dict) -> None:
         )
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_sizes(text: str) -> list[int]:
+    """`1e3,1e5,1_000_000` -> [1000, 100000, 1000000]: whole row counts, ascending, unique."""
+    sizes = []
+    for part in text.split(","):
+        try:
+            value = float(part.strip().replace("_", ""))
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a row count: {part!r}") from None
+        if value < 1 or value != int(value):
+            raise argparse.ArgumentTypeError(f"not a whole number of rows >= 1: {part!r}")
+        sizes.append(int(value))
+    return sorted(set(sizes))
+
+
+def ladder_lines(results: list[dict]) -> list[str]:
+    """One line per size: the jobs' wall min/median/max, clean_orders' median, DuckDB's
+    median and the ratio of the medians (jobs_total, as in each size's own table)."""
+    lines = [
+        f"{'rows':>12} {'reps':>4} {'spark jobs min/med/max s':>26} {'clean_orders med s':>18}"
+        f" {'duckdb med s':>12} {'ratio':>6}"
+    ]
+    for result in results:
+        total = result["summary"]["jobs_total"]
+        spark = total["spark"]
+        span = f"{spark['min']:.2f}/{spark['median']:.2f}/{spark['max']:.2f}"
+        clean = result["summary"]["clean_orders"]["spark"]["median"]
+        lines.append(
+            f"{result['rows']:>12,} {len(result['reps']):>4} {span:>26} {clean:>18.2f}"
+            f" {total['duckdb']['median']:>12.2f} {total['ratio']:>6.2f}"
+        )
+    return lines
+
+
+def plot_ladder(results: list[dict], out: Path) -> Path:
+    """Log-log PNG of wall seconds against rows: the Spark jobs' median (bars: min to max),
+    clean_orders' median and DuckDB's median."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display: the bench runs in terminals and CI
+    from matplotlib import pyplot as plt
+
+    rows = [r["rows"] for r in results]
+    total = [r["summary"]["jobs_total"] for r in results]
+    spark_med = [t["spark"]["median"] for t in total]
+    spark_err = [
+        [t["spark"]["median"] - t["spark"]["min"] for t in total],
+        [t["spark"]["max"] - t["spark"]["median"] for t in total],
+    ]
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    ax.errorbar(rows, spark_med, yerr=spark_err, marker="o", capsize=3, label="Spark jobs")
+    ax.plot(
+        rows,
+        [r["summary"]["clean_orders"]["spark"]["median"] for r in results],
+        marker=".",
+        linestyle="--",
+        label="Spark clean_orders",
+    )
+    ax.plot(rows, [t["duckdb"]["median"] for t in total], marker="s", label="DuckDB reference")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("rows in the day")
+    ax.set_ylabel("wall seconds (median; bars min-max)")
+    first = results[0]
+    ax.set_title(f"orderlake bench, {first['master']}, {first['at']}, load {first['load']}")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(out, dpi=100)
+    plt.close(fig)
+    return out
+
+
+def run_size(args: argparse.Namespace, rows: int, work: Path, env: dict[str, str]) -> dict | None:
+    """Generate a day of `rows`, run the repetitions, check the outputs agree, print the
+    table and write the JSON; the result, or None if the outputs differ."""
+    lake = Lake.local(work / "lake")
+    print(f"generating {rows:,} rows into {work} ...", flush=True)
+    # In its own process too: a child's peak RSS starts from its parent's at fork time, so
+    # the harness stays small and the day's CSV never sits in its memory.
+    gen = _side(
+        "bench.generate",
+        [str(work / "lake"), str(rows), str(args.seed)],
+        work / "generate.json",
+        env,
+    )
+    raw_day = Path(lake.table_partition("raw_orders", RUN_DATE))
+    reps = []
+    for rep in range(args.reps):
+        spark = _side(
+            "bench.spark_side",
+            [str(work / "lake"), RUN_DATE.isoformat()],
+            work / "spark.json",
+            env,
+        )
+        duck = _side(
+            "bench.duckdb_reference",
+            [str(raw_day), str(work / "duckdb"), RUN_DATE.isoformat()],
+            work / "duckdb.json",
+            env,
+        )
+        problems = compare_outputs(lake, work / "duckdb", RUN_DATE)
+        if problems:
+            print("Spark and DuckDB outputs differ; no figures reported:", file=sys.stderr)
+            for problem in problems:
+                print(f"  {problem}", file=sys.stderr)
+            return None
+        print(
+            f"rep {rep + 1}: outputs agree; spark {spark['process_s']:.1f} s, "
+            f"duckdb {duck['process_s']:.1f} s",
+            flush=True,
+        )
+        rep_figures = {"spark": spark, "duckdb": duck}
+        if args.floors:
+            rep_figures["floors"] = _side(
+                "bench.floors",
+                [str(raw_day), str(work / "floors")],
+                work / "floors.json",
+                env,
+            )
+            print(f"rep {rep + 1}: floors {rep_figures['floors']['process_s']:.1f} s")
+        reps.append(rep_figures)
+    result = {
+        "rows": rows,
+        "harness_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "master": args.master,
+        "driver_memory": args.driver_memory or "default",
+        "machine": f"{platform.node()} {os.cpu_count()} cpu",
+        "load": " ".join(f"{x:.1f}" for x in os.getloadavg()),
+        "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "generator": gen,
+        "reps": reps,
+        "summary": summarise(reps, rows, gen["csv_mb"]),
+        "partition_files": partition_files(lake, RUN_DATE),
+    }
+    print_report(result)
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"{result['at'].replace(':', '')}-{rows}.json"
+    out.write_text(json.dumps(result, indent=2))
+    print(f"\nfigures written to {out}")
+    return result
+
+
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description="Spark jobs vs the DuckDB reference")
-    parser.add_argument("--rows", type=int, default=1_000_000)
+    sizes = parser.add_mutually_exclusive_group()
+    sizes.add_argument("--rows", type=int, help="one size (default 1,000,000)")
+    sizes.add_argument(
+        "--sizes",
+        type=parse_sizes,
+        help="a ladder of sizes in one run, e.g. 1e3,1e5,1e6 (a table each, then a log-log PNG)",
+    )
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--master", default=os.environ.get("ORDERLAKE_SPARK_MASTER", "local[2]"))
@@ -158,78 +307,37 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="also time plain Spark work of each kind (bench/floors.py) per repetition",
     )
+    return parser
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = build_parser()
     args = parser.parse_args(argv)
-    if args.rows < 1 or args.reps < 1:
+    args.sizes = args.sizes or [args.rows if args.rows is not None else 1_000_000]
+    if min(args.sizes) < 1 or args.reps < 1:
         parser.error("--rows and --reps must be at least 1")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
     work = args.workdir or Path(tempfile.mkdtemp(prefix="orderlake-bench-"))
     env = {**os.environ, "ORDERLAKE_SPARK_MASTER": args.master}
     if args.driver_memory:
         env["ORDERLAKE_BENCH_DRIVER_MEMORY"] = args.driver_memory
     try:
-        lake = Lake.local(work / "lake")
-        print(f"generating {args.rows:,} rows into {work} ...", flush=True)
-        # In its own process too: a child's peak RSS starts from its parent's at fork time, so
-        # the harness stays small and the day's CSV never sits in its memory.
-        gen = _side(
-            "bench.generate",
-            [str(work / "lake"), str(args.rows), str(args.seed)],
-            work / "generate.json",
-            env,
-        )
-        raw_day = Path(lake.table_partition("raw_orders", RUN_DATE))
-        reps = []
-        for rep in range(args.reps):
-            spark = _side(
-                "bench.spark_side",
-                [str(work / "lake"), RUN_DATE.isoformat()],
-                work / "spark.json",
-                env,
-            )
-            duck = _side(
-                "bench.duckdb_reference",
-                [str(raw_day), str(work / "duckdb"), RUN_DATE.isoformat()],
-                work / "duckdb.json",
-                env,
-            )
-            problems = compare_outputs(lake, work / "duckdb", RUN_DATE)
-            if problems:
-                print("Spark and DuckDB outputs differ; no figures reported:", file=sys.stderr)
-                for problem in problems:
-                    print(f"  {problem}", file=sys.stderr)
+        results = []
+        for rows in args.sizes:
+            # One lake per size under a ladder; a single size keeps today's layout.
+            result = run_size(args, rows, work / str(rows) if len(args.sizes) > 1 else work, env)
+            if result is None:
                 return 1
-            print(
-                f"rep {rep + 1}: outputs agree; spark {spark['process_s']:.1f} s, "
-                f"duckdb {duck['process_s']:.1f} s",
-                flush=True,
-            )
-            rep_figures = {"spark": spark, "duckdb": duck}
-            if args.floors:
-                rep_figures["floors"] = _side(
-                    "bench.floors",
-                    [str(raw_day), str(work / "floors")],
-                    work / "floors.json",
-                    env,
-                )
-                print(f"rep {rep + 1}: floors {rep_figures['floors']['process_s']:.1f} s")
-            reps.append(rep_figures)
-        result = {
-            "rows": args.rows,
-            "harness_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            "master": args.master,
-            "driver_memory": args.driver_memory or "default",
-            "machine": f"{platform.node()} {os.cpu_count()} cpu",
-            "load": " ".join(f"{x:.1f}" for x in os.getloadavg()),
-            "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "generator": gen,
-            "reps": reps,
-            "summary": summarise(reps, args.rows, gen["csv_mb"]),
-            "partition_files": partition_files(lake, RUN_DATE),
-        }
-        print_report(result)
-        RESULTS.mkdir(exist_ok=True)
-        out = RESULTS / f"{result['at'].replace(':', '')}-{args.rows}.json"
-        out.write_text(json.dumps(result, indent=2))
-        print(f"\nfigures written to {out}")
+            results.append(result)
+        print("\nSpark jobs total against DuckDB's, wall seconds, per size:")
+        print("\n".join(ladder_lines(results)))
+        stem = results[0]["at"].replace(":", "")
+        sizes = "-".join(str(rows) for rows in args.sizes)
+        print(f"plot written to {plot_ladder(results, RESULTS / f'{stem}-ladder-{sizes}.png')}")
         return 0
     finally:
         if args.workdir is None:

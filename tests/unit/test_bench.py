@@ -15,7 +15,7 @@ from bench.compare import compare_outputs, partition_files  # noqa: E402
 from bench.duckdb_reference import run_reference  # noqa: E402
 from bench.floors import FLOORS, run_floors  # noqa: E402
 from bench.generate import RUN_DATE, generate  # noqa: E402
-from bench.run import summarise  # noqa: E402
+from bench.run import ladder_lines, parse_args, plot_ladder, summarise  # noqa: E402
 from bench.spark_side import JOBS, run_jobs  # noqa: E402
 from orderlake.lake import Lake  # noqa: E402
 
@@ -96,24 +96,60 @@ def test_floors_time_every_step_and_do_its_work(both_sides, spark, tmp_path):
     assert 0 < rows["plain"] <= rows["distinct_ids"]
 
 
-def test_the_summary_sets_each_floor_against_duckdbs_total():
-    def rep(spark_s: float, duck_s: float, floor_s: float) -> dict:
-        jobs = {name: spark_s for name in JOBS}
-        duck = {name: duck_s for name in JOBS}
-        return {
-            "spark": {
-                "jobs": jobs,
-                "process_s": 1,
-                "cpu_s": 1,
-                "driver_peak_rss_mb": 1,
-                "jvm_peak_rss_mb": 1,
-            },
-            "duckdb": {"jobs": duck, "process_s": 1, "cpu_s": 1, "peak_rss_mb": 1},
-            "floors": {"floors": {name: floor_s for name in FLOORS}},
-        }
+def rep(spark_s: float, duck_s: float, floor_s: float) -> dict:
+    """One synthetic repetition: every job takes spark_s on Spark and duck_s on DuckDB."""
+    jobs = {name: spark_s for name in JOBS}
+    duck = {name: duck_s for name in JOBS}
+    return {
+        "spark": {
+            "jobs": jobs,
+            "process_s": 1,
+            "cpu_s": 1,
+            "driver_peak_rss_mb": 1,
+            "jvm_peak_rss_mb": 1,
+        },
+        "duckdb": {"jobs": duck, "process_s": 1, "cpu_s": 1, "peak_rss_mb": 1},
+        "floors": {"floors": {name: floor_s for name in FLOORS}},
+    }
 
+
+def test_the_summary_sets_each_floor_against_duckdbs_total():
     summary = summarise([rep(3, 1, 6), rep(3, 2, 9), rep(3, 3, 12)], rows=10, csv_mb=1)
     # DuckDB's total median: 3 jobs x 2 s; the floors' median 9 s.
     assert summary["floors"]["plain_job"] == {"min": 6, "median": 9, "max": 12, "ratio": 1.5}
     without = {side: figures for side, figures in rep(3, 1, 6).items() if side != "floors"}
     assert "floors" not in summarise([without], rows=10, csv_mb=1)
+
+
+def test_the_ladder_parses_sizes_and_keeps_rows_for_one_size():
+    assert parse_args(["--sizes", "1e5,1e3,1_000_000,1e3"]).sizes == [1000, 100_000, 1_000_000]
+    assert parse_args(["--rows", "2000"]).sizes == [2000]
+    assert parse_args([]).sizes == [1_000_000]
+    for bad in (["--sizes", "1e3,abc"], ["--sizes", "1.5e0"], ["--sizes", "0"]):
+        with pytest.raises(SystemExit):
+            parse_args(bad)
+    with pytest.raises(SystemExit):  # one or the other
+        parse_args(["--rows", "10", "--sizes", "1e3"])
+
+
+def ladder_result(rows: int, spark_s: list[float], duck_s: float) -> dict:
+    reps = [rep(s, duck_s, 1) for s in spark_s]
+    return {
+        "rows": rows,
+        "reps": reps,
+        "master": "local[2]",
+        "at": "2026-12-02T03:00:00+00:00",
+        "load": "1.0 1.0 1.0",
+        "summary": summarise(reps, rows=rows, csv_mb=1),
+    }
+
+
+def test_the_ladder_prints_one_line_per_size_and_draws_a_png(tmp_path):
+    results = [ladder_result(1000, [1, 2, 4], 0.5), ladder_result(100_000, [3, 4, 5], 2)]
+    lines = ladder_lines(results)
+    assert len(lines) == 3 and "ratio" in lines[0]
+    # Three jobs a repetition: totals 3/6/12 s against DuckDB's 1.5 s, ratio 4.
+    assert lines[1].split() == ["1,000", "3", "3.00/6.00/12.00", "2.00", "1.50", "4.00"]
+    assert lines[2].split() == ["100,000", "3", "9.00/12.00/15.00", "4.00", "6.00", "2.00"]
+    png = plot_ladder(results, tmp_path / "ladder.png")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 5000
