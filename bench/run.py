@@ -2,6 +2,7 @@
 
     python -m bench --rows 1000000 --reps 3        (make bench ROWS=1000000 REPS=3)
     python -m bench --sizes 1e3,1e5,1e6 --reps 3   (a ladder: a table per size, a log-log PNG)
+    python -m bench --rows 1000 --reps 1 --profile (clean_orders' Spark actions, bench/profile.py)
 
 Generates one day as CSV into a temporary lake (timed: the generator's rows/s), then per
 repetition runs the three jobs in one Spark session in a subprocess and the DuckDB reference
@@ -31,6 +32,7 @@ from pathlib import Path
 from bench.compare import compare_outputs, partition_files
 from bench.floors import FLOORS
 from bench.generate import RUN_DATE
+from bench.profile import profile_lines
 from bench.spark_side import JOBS
 from orderlake.lake import Lake
 
@@ -234,7 +236,7 @@ def run_size(args: argparse.Namespace, rows: int, work: Path, env: dict[str, str
     for rep in range(args.reps):
         spark = _side(
             "bench.spark_side",
-            [str(work / "lake"), RUN_DATE.isoformat()],
+            [str(work / "lake"), RUN_DATE.isoformat(), *(["--profile"] if args.profile else [])],
             work / "spark.json",
             env,
         )
@@ -256,6 +258,9 @@ def run_size(args: argparse.Namespace, rows: int, work: Path, env: dict[str, str
             flush=True,
         )
         rep_figures = {"spark": spark, "duckdb": duck}
+        for job, profile in spark.get("profiles", {}).items():
+            print(f"\nrep {rep + 1}: {job}'s Spark actions ({rows:,} rows):")
+            print("\n".join(profile_lines(profile)), flush=True)
         if args.floors:
             rep_figures["floors"] = _side(
                 "bench.floors",
@@ -306,6 +311,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--floors",
         action="store_true",
         help="also time plain Spark work of each kind (bench/floors.py) per repetition",
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="print clean_orders' Spark actions (wall s, rows, Spark jobs) per repetition",
     )
     return parser
 

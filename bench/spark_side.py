@@ -14,26 +14,39 @@ import resource
 import sys
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
 from pyspark.sql import SparkSession
 
 from bench import report
+from bench.profile import profiled
 from orderlake.jobs.registry import config_for, job_spec
 from orderlake.lake import Lake
 
 JOBS = ("clean_orders", "aggregate_products", "aggregate_customers")
+PROFILED = "clean_orders"
 
 
-def run_jobs(spark: SparkSession, lake_root: Path, run_date: dt.date) -> dict[str, float]:
-    """Run the three jobs for a day, in graph order; wall seconds per job."""
+def run_jobs(
+    spark: SparkSession,
+    lake_root: Path,
+    run_date: dt.date,
+    profiles: dict[str, Any] | None = None,
+) -> dict[str, float]:
+    """Run the three jobs for a day, in graph order; wall seconds per job. With `profiles`,
+    clean_orders' Spark actions are recorded into `profiles["clean_orders"]` (bench.profile)."""
     lake = Lake.local(lake_root)
     timings: dict[str, float] = {}
     for name in JOBS:
+        recording = profiled(spark) if profiles is not None and name == PROFILED else nullcontext()
         started = time.perf_counter()
-        job_spec(name).run(spark, config_for(name, lake, run_date))
+        with recording as profile:
+            job_spec(name).run(spark, config_for(name, lake, run_date))
         timings[name] = time.perf_counter() - started
+        if profile is not None:
+            profiles[name] = profile
     return timings
 
 
@@ -59,10 +72,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("lake", type=Path)
     parser.add_argument("run_date", type=dt.date.fromisoformat)
     parser.add_argument("--result", type=Path, help="write timings and peak RSS here (JSON)")
-    args = parser.parse_args(argv)
-    figures = run_in_session(
-        "orderlake-bench", lambda spark: {"jobs": run_jobs(spark, args.lake, args.run_date)}
+    parser.add_argument(
+        "--profile", action="store_true", help="record clean_orders' Spark actions (bench.profile)"
     )
+    args = parser.parse_args(argv)
+
+    def work(spark: SparkSession) -> dict[str, Any]:
+        profiles: dict[str, Any] | None = {} if args.profile else None
+        figures = {"jobs": run_jobs(spark, args.lake, args.run_date, profiles)}
+        return {**figures, "profiles": profiles} if profiles is not None else figures
+
+    figures = run_in_session("orderlake-bench", work)
     report(figures, args.result)
     return 0
 

@@ -15,6 +15,7 @@ from bench.compare import compare_outputs, partition_files  # noqa: E402
 from bench.duckdb_reference import run_reference  # noqa: E402
 from bench.floors import FLOORS, run_floors  # noqa: E402
 from bench.generate import RUN_DATE, generate  # noqa: E402
+from bench.profile import profile_lines  # noqa: E402
 from bench.run import ladder_lines, parse_args, plot_ladder, summarise  # noqa: E402
 from bench.spark_side import JOBS, run_jobs  # noqa: E402
 from orderlake.lake import Lake  # noqa: E402
@@ -153,3 +154,23 @@ def test_the_ladder_prints_one_line_per_size_and_draws_a_png(tmp_path):
     assert lines[2].split() == ["100,000", "3", "9.00/12.00/15.00", "4.00", "6.00", "2.00"]
     png = plot_ladder(results, tmp_path / "ladder.png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 5000
+
+
+def test_the_profile_records_clean_orders_actions_and_leaves_its_outputs_alone(spark, tmp_path):
+    lake = Lake.local(tmp_path / "lake")
+    generate(lake, rows=300, seed=11)
+    profiles: dict = {}
+    run_jobs(spark, tmp_path / "lake", RUN_DATE, profiles)
+    raw_day = Path(lake.table_partition("raw_orders", RUN_DATE))
+    run_reference(raw_day, tmp_path / "duckdb", RUN_DATE)
+    assert compare_outputs(lake, tmp_path / "duckdb", RUN_DATE) == []
+    profile = profiles["clean_orders"]
+    actions = profile["actions"]
+    assert list(profiles) == ["clean_orders"] and len(actions) > 5
+    assert all(a["wall_s"] > 0 and a["at"] != "?" for a in actions)
+    assert sum(a["spark_jobs"] for a in actions) <= profile["spark_jobs"]
+    writes = [a for a in actions if a["action"].startswith("write.")]
+    curated = spark.read.parquet(lake.table_partition("orders", RUN_DATE)).count()
+    assert curated in [a["rows"] for a in writes]
+    lines = profile_lines(profile)
+    assert len(lines) == len(actions) + 2 and lines[-1].startswith(f"{len(actions)} actions")
