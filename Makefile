@@ -27,7 +27,7 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	scripts/run_tests.sh
 
-# Benchmark: Spark jobs vs the DuckDB reference (README "Performance"); 1M rows unless ROWS is given.
+# Benchmark: Spark jobs vs the DuckDB reference (docs/performance.md); 1M rows unless ROWS is given.
 REPS ?= 3
 bench: $(STAMP)
 	$(BIN)/python -m bench --rows $(if $(filter command line,$(origin ROWS)),$(ROWS),1000000) --reps $(REPS)
@@ -44,7 +44,7 @@ format: $(STAMP)
 clean:
 	rm -rf .orderlake spark-warehouse .pytest_cache .ruff_cache
 
-# AWS deployment (README "Deploying to AWS"). infra-test is the emulator cycle `make test` runs too.
+# AWS deployment (docs/deploy.md). infra-test is the emulator cycle `make test` runs too.
 .PHONY: deploy plan destroy smoke-test infra-test checkov
 CHECKOV_VENV := .checkov-venv
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build the artifacts (wheel, Lambda zips, layer) and apply infra/ to the AWS account of the
-# current credentials. Settings: infra/terraform.tfvars (see README "Deploying to AWS").
+# current credentials. Settings: infra/terraform.tfvars (see docs/deploy.md).
 #   scripts/deploy.sh [extra terraform apply arguments, e.g. -auto-approve]
 #   scripts/deploy.sh --plan FILE     build, then save the plan to FILE and print it (make plan)
 #   scripts/deploy.sh --apply FILE    apply exactly the saved plan FILE (make deploy PLAN=FILE)
