@@ -300,7 +300,7 @@ def test_glue_spark_submit_fails_in_one_line_for_a_day_not_in_the_lake(image, wo
 
 @pytest.mark.slow
 def test_glue_spark_submit_processes_a_day_with_the_images_spark(image, workspace, tmp_path):
-    """The raw day generated first on the host (as docs/jobs-and-glue-container.md says), then the service."""
+    """The raw day generated first on the host (as the container page says), then the service."""
     write_day(LocalStore(workspace / ".orderlake" / "raw"), DAY, GeneratorSettings(rows=200))
     result = run_service(
         "glue-spark-submit", image, workspace, tmp_path / "home", {"RUN_DATE": DAY.isoformat()}
