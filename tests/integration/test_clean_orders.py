@@ -393,3 +393,30 @@ def test_source_file_is_the_name_as_written_in_every_table(spark, tmp_path):
         rows = read_day(lake, table, RUN_DATE)
         named = {r[S.SOURCE_FILE] for r in rows if r.get(S.RECORD_TYPE) == record_type}
         assert named == {f"file:{raw / name}"}, table
+
+
+def test_dynamic_and_file_rules_read_earlier_runs_and_the_raw_partition(spark, tmp_path):
+    """clean_orders gives the evaluator the metric history in dq_results and the day's raw
+    partition: a dynamic rule has no history on the first run (an Error that says so) and
+    passes against it on the re-run; a file rule without a path measures the raw files."""
+    lake = Lake.local(tmp_path / "lake")
+    raw = Path(lake.table_partition("raw_orders", RUN_DATE))
+    raw.mkdir(parents=True)
+    shutil.copyfile(FIXTURES / "good.csv", raw / "good.csv")
+    ruleset = tmp_path / "dynamic.dqdl"
+    ruleset.write_text("Rules = [\n  RowCount >= avg(last(1)),\n  FileSize < 1 MB\n]\n")
+    first = dt.datetime(2026, 11, 22, 2, 0, tzinfo=dt.UTC)
+    outcomes = {}
+    for attempt, now in enumerate([first, first + dt.timedelta(hours=1)]):
+        run(spark, _config(lake, warning_ruleset=str(ruleset)), now=now)
+        outcomes[attempt] = {
+            r[S.RULE]: (r[S.OUTCOME], r[S.FAILURE_REASON])
+            for r in read_day(lake, "dq_results", RUN_DATE)
+            if r[S.RECORD_TYPE] == S.RECORD_RULE and r[S.RULESET] == "dynamic.dqdl"
+        }
+    assert outcomes[0]["RowCount >= avg(last(1))"][0] == "Error"
+    assert "no earlier run of this rule" in outcomes[0]["RowCount >= avg(last(1))"][1]
+    assert outcomes[1]["RowCount >= avg(last(1))"][0] == "Passed", outcomes
+    assert outcomes[0]["FileSize < 1 MB"][0] == outcomes[1]["FileSize < 1 MB"][0] == "Passed", (
+        outcomes
+    )

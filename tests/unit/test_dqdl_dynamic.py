@@ -108,3 +108,26 @@ def test_dynamic_rules_and_anomalies_run_over_the_history_in_dq_results(spark, t
     assert outlier.failure_reason.startswith(
         "Observation: Dataset.*.RowCount = 4 is outside the expected range [97.55, 102.4]"
     )
+
+
+def test_history_reads_dq_results_as_spark_writes_them(spark, tmp_path):
+    """dq_results as clean_orders' Spark writes them (evaluated_at as Spark's Parquet timestamp),
+    read against the naive UTC `before` the job passes; a time-zone-aware read (a writer with
+    isAdjustedToUTC timestamps) is normalised the same way."""
+    from pyspark.sql import types as T
+
+    schema = T.StructType(
+        [
+            T.StructField("record_type", T.StringType()),
+            T.StructField("rule", T.StringType()),
+            T.StructField("evaluated_at", T.TimestampType()),
+            T.StructField("evaluated_metrics", T.MapType(T.StringType(), T.DoubleType())),
+        ]
+    )
+    rows = [
+        ("rule", "RowCount > 0", dt.datetime(2026, 11, 20, 2, 0), {"Dataset.*.RowCount": 7.0}),
+        ("rule", "RowCount > 0", dt.datetime(2026, 11, 22, 2, 0), {"Dataset.*.RowCount": 9.0}),
+    ]
+    spark.createDataFrame(rows, schema).write.parquet(str(tmp_path / "dt=2026-11-20"))
+    history = load_history(tmp_path, before=NOW)
+    assert history == {"RowCount > 0": [{"Dataset.*.RowCount": 7.0}]}

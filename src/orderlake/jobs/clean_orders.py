@@ -43,6 +43,7 @@ from orderlake.io import (
 from orderlake.jobs.config import JobConfig
 from orderlake.quality import checks
 from orderlake.quality.accounting import RunAccount, account, conflicts_by_file
+from orderlake.quality.dynamic import load_history
 from orderlake.quality.outcome import BLOCKING, WARNING, RuleOutcome
 from orderlake.transforms.clean import (
     BROADCAST_DUPLICATES,
@@ -191,7 +192,15 @@ def run(
             config.run_date,
             conflicts=conflicts_by_file(staged[1].read()),
         )
-        outcomes = checks.run_rulesets(written, rulesets, now=started)
+        outcomes = checks.run_rulesets(
+            written,
+            rulesets,
+            now=started,
+            # Locally, file rules without a path read the day's raw partition, and dynamic
+            # rules the metrics of earlier runs in dq_results (on Glue, Glue does both).
+            data_source=f"{config.raw_orders_path.rstrip('/')}/{partition(config.run_date)}",
+            history=load_history(config.dq_results_path, before=_naive_utc(started)),
+        )
         results = checks.results_frame(
             spark,
             run_id=run_id,
@@ -265,3 +274,7 @@ def _result(accounting: RunAccount, outcomes: list[RuleOutcome]) -> CleanOrdersR
         rules_passed=sum(o.passed for o in outcomes),
         rules_failed=sum(not o.passed for o in outcomes),
     )
+
+
+def _naive_utc(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo is None else moment.astimezone(dt.UTC).replace(tzinfo=None)

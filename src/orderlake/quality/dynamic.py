@@ -44,6 +44,8 @@ def load_history(dq_results: str | Path, before: dt.datetime) -> dict[str, list[
         )
         for row in table.to_pylist():
             at = row[N.EVALUATED_AT]
+            if at is not None and at.tzinfo is not None:  # a UTC-adjusted Parquet timestamp
+                at = at.astimezone(dt.UTC).replace(tzinfo=None)
             if row[N.RECORD_TYPE] != N.RECORD_RULE or at is None or at >= before:
                 continue
             rows.append((at, row[N.RULE], dict(row[N.EVALUATED_METRICS] or [])))

@@ -35,7 +35,7 @@ from orderlake.quality.dqdl import (
     to_seconds,
     walk,
 )
-from orderlake.quality.dynamic import History, anomaly, past_values, resolve
+from orderlake.quality.dynamic import History, NotEnoughHistory, anomaly, past_values, resolve
 from orderlake.quality.files import evaluate_file_rule
 from orderlake.quality.outcome import ERROR, FAILED, PASSED, RuleOutcome
 
@@ -362,13 +362,15 @@ class _Evaluator:
         condition = rule.condition
         if any(v.kind == "expr" for v in condition.values):
             past = past_values(self.history, rule.text, next(iter(metrics)))
-            condition = dataclasses.replace(
-                condition,
-                values=tuple(
+            try:
+                values = tuple(
                     Value("number", resolve(v.value, past, v.text)) if v.kind == "expr" else v
                     for v in condition.values
-                ),
-            )
+                )
+            except NotEnoughHistory as exc:
+                # The metric is still recorded: it is the history the next runs compare with.
+                return RuleOutcome(rule.text, ERROR, f"rule could not be evaluated: {exc}", metrics)
+            condition = dataclasses.replace(condition, values=values)
         ok = compare(value, condition)
         reason = f"Value: {_fmt(value)} does not meet the constraint requirement!"
         return _outcome(rule, ok, reason, metrics)
@@ -389,7 +391,12 @@ class _Evaluator:
         if not measured:
             raise ValueError(f"{rule.text}: the watched metric could not be measured")
         key, value = next(iter(measured.items()))
-        anomalous, seen = anomaly(value, past_values(self.history, rule.text, key))
+        try:
+            anomalous, seen = anomaly(value, past_values(self.history, rule.text, key))
+        except NotEnoughHistory as exc:
+            return RuleOutcome(
+                rule.text, ERROR, f"rule could not be evaluated: {exc}", {key: value}
+            )
         reason = (
             f"Observation: {key} = {_fmt(value)} is outside the expected range "
             f"[{seen['LowerLimit']:.4g}, {seen['UpperLimit']:.4g}] "
