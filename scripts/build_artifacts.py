@@ -16,6 +16,7 @@ hash and `terraform plan` shows no change. The layer is reused while its require
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -98,6 +99,15 @@ def build_layer(out: Path) -> str:
 
 
 def main(argv: list[str]) -> int:
+    # pip builds the wheel inside the source tree (build/, src/*.egg-info): builds running at
+    # once (make test runs several suites side by side) take turns.
+    (ROOT / "build").mkdir(exist_ok=True)
+    with open(ROOT / "build" / ".build_artifacts.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return build(argv)
+
+
+def build(argv: list[str]) -> int:
     out = Path(argv[0]) if argv else ROOT / "build" / "artifacts"
     out.mkdir(parents=True, exist_ok=True)
     lambdas = sorted(p.parent.name for p in (ROOT / "lambdas").glob("*/handler.py"))

@@ -24,8 +24,9 @@ def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
     cache = CACHE / "artifacts"
     for layer in cache.glob("deps_layer.*"):
         shutil.copy(layer, out / layer.name)
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "build_artifacts.py"), str(out)],
-                   check=True, capture_output=True, text=True)  # fmt: skip
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_artifacts.py"), str(out)],
+                          capture_output=True, text=True)  # fmt: skip
+    assert done.returncode == 0, f"build_artifacts.py failed:\n{done.stdout}{done.stderr}"
     cache.mkdir(parents=True, exist_ok=True)
     if not (cache / "deps_layer.zip").exists():
         for layer in out.glob("deps_layer.*"):
