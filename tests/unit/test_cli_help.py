@@ -8,13 +8,11 @@ import shlex
 
 import pytest
 
-from orderlake.cli import EXAMPLES, build_parser
+from orderlake.cli import EXAMPLES, build_parser, subcommands
 
 
 def subparsers() -> dict[str, argparse.ArgumentParser]:
-    parser = build_parser()
-    (action,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
-    return dict(action.choices)
+    return subcommands(build_parser())
 
 
 def test_commands_are_listed_in_the_order_a_user_meets_them():

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from orderlake.cli import build_parser
+from orderlake.cli import subcommands as cli_subcommands
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -23,9 +24,7 @@ LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
 
 
 def subcommands() -> dict[str, argparse.ArgumentParser]:
-    parser = build_parser()
-    (action,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
-    return dict(action.choices)
+    return cli_subcommands(build_parser())
 
 
 def make_targets() -> set[str]:
