@@ -348,6 +348,9 @@ def check_glue_jobs(d: Deployment, report: Report, prepared: dict[str, Any]) -> 
             bucket, prefix = d.buckets[table.zone], table.prefix
             staged = f"{prefix}/_staging-{DAY}-iamcheck/part-00000.parquet"
             final = f"{prefix}/dt={DAY}/part-00000.parquet"
+            # A failed run keeps its staged files as _failed-dt-D (a copy, then deletes), and
+            # a date left with no rows has its partition deleted (orderlake.io).
+            kept = f"{prefix}/_failed-dt-{DAY}/part-00000.parquet"
             for what, call in [
                 (
                     f"PutObject {name} staging",
@@ -362,8 +365,22 @@ def check_glue_jobs(d: Deployment, report: Report, prepared: dict[str, Any]) -> 
                     lambda b=bucket, k=final: s3.put_object(Bucket=b, Key=k, Body=b"p"),
                 ),
                 (
+                    f"CopyObject {name} staging to a failed run's copy",
+                    lambda b=bucket, k=kept, s=staged: s3.copy_object(
+                        Bucket=b, Key=k, CopySource={"Bucket": b, "Key": s}
+                    ),
+                ),
+                (
                     f"DeleteObject {name} staging",
                     lambda b=bucket, k=staged: s3.delete_object(Bucket=b, Key=k),
+                ),
+                (
+                    f"DeleteObject {name} failed run's copy",
+                    lambda b=bucket, k=kept: s3.delete_object(Bucket=b, Key=k),
+                ),
+                (
+                    f"DeleteObject {name} partition",
+                    lambda b=bucket, k=final: s3.delete_object(Bucket=b, Key=k),
                 ),
                 (
                     f"ListObjectsV2 {name}",

@@ -331,21 +331,27 @@ def commit_partition(staged: StagedPartition) -> None:
     (old to `_retired-...`, staging to `dt=X`); a crash between them is repaired by the next
     write of that date (`recover_partition`). On S3 the staged files are written into the
     table with Spark's dynamic partition overwrite, which replaces the partition when the
-    write commits, and the staging prefix is deleted.
+    write commits (no rows: the partition's prefix is deleted, since such an overwrite writes
+    nothing), and the staging prefix is deleted.
     """
     local = _local_path(staged.table_path)
+    target_name = partition(staged.run_date)
     if local is None:
-        (
-            staged.read()
-            .withColumn(S.DT, F.lit(staged.run_date.isoformat()))
-            .write.mode("overwrite")
-            .partitionBy(S.DT)
-            .parquet(staged.table_path)
-        )
+        rows = staged.read()
+        if rows.isEmpty():  # an overwrite replaces only the partitions it writes rows into
+            _delete_remote(staged.spark, f"{staged.table_path.rstrip('/')}/{target_name}")
+        else:
+            (
+                rows.withColumn(S.DT, F.lit(staged.run_date.isoformat()))
+                .write.mode("overwrite")
+                .partitionBy(S.DT)
+                .parquet(staged.table_path)
+            )
         discard_partition(staged)
+        _delete_remote(staged.spark, _failed_uri(staged.table_path, staged.run_date))
         return
     staging = Path(staged.path)
-    target = local / partition(staged.run_date)
+    target = local / target_name
     retired = local / f"{_RETIRED}{staging.name.removeprefix(_STAGING)}"
     try:
         _pause_for_crash_test(local.name)
@@ -369,10 +375,15 @@ def keep_failed_partition(staged: StagedPartition) -> None:
     """Keep staged files of a run that failed beside the table, as `_failed-dt-YYYY-MM-DD`
     (hidden from readers of the table, like staging; replacing an older one), so its rows can
     be inspected (`orderlake quarantine`). The next write of the date that commits removes
-    it. Only for a local lake; on S3 the staged files are discarded."""
+    it. On S3 the staged prefix is renamed the same way (a copy and a delete, by Hadoop's file
+    system); docs/operations.md says how to read it from there."""
     local = _local_path(staged.table_path)
     if local is None:
-        discard_partition(staged)
+        kept_uri = _failed_uri(staged.table_path, staged.run_date)
+        _delete_remote(staged.spark, kept_uri)
+        fs, staged_path = hadoop_path(staged.spark, staged.path)
+        if not fs.rename(staged_path, hadoop_path(staged.spark, kept_uri)[1]):
+            discard_partition(staged)  # nothing to keep is better than a half-kept copy
         return
     kept = local / f"{_FAILED}{_hidden_stem(staged.run_date)}"
     shutil.rmtree(kept, ignore_errors=True)
@@ -384,6 +395,16 @@ def failed_partition(table_path: str, run_date: dt.date) -> Path | None:
     local = _local_path(table_path)
     kept = local / f"{_FAILED}{_hidden_stem(run_date)}" if local is not None else None
     return kept if kept is not None and kept.is_dir() else None
+
+
+def _failed_uri(table_path: str, run_date: dt.date) -> str:
+    return f"{table_path.rstrip('/')}/{_FAILED}{_hidden_stem(run_date)}"
+
+
+def _delete_remote(spark: SparkSession, uri: str) -> None:
+    fs, path = hadoop_path(spark, uri)
+    if fs.exists(path):
+        fs.delete(path, True)
 
 
 def discard_partition(staged: StagedPartition) -> None:

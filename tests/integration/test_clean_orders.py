@@ -382,6 +382,39 @@ def test_a_day_whose_every_file_is_rejected_names_them_and_keeps_their_rows(
     assert "failed" not in out and "0 quarantined row(s) for 2026-11-21" in out
 
 
+def test_on_s3_a_failed_days_rejected_rows_are_kept_under_failed_too(
+    spark, tmp_path, monkeypatch, capsys
+):
+    """The S3 code path (Hadoop file system calls, no local renames), on local paths: the
+    failed run's quarantine lands in `_failed-dt-D/`, which `orderlake quarantine` reads once
+    the prefix is copied into a local lake (docs/on-call.md), and a good run removes it."""
+    from orderlake import io
+    from orderlake.cli import main
+
+    lake = Lake.local(tmp_path)
+    raw = Path(lake.table_partition("raw_orders", RUN_DATE))
+    raw.mkdir(parents=True)
+    shutil.copyfile(FIXTURES / "no_header.csv", raw / "no_header.csv")
+    monkeypatch.setattr(io, "_local_path", lambda path: None)
+    with pytest.raises(OrderlakeError, match="no row was curated"):
+        run(spark, _config(lake))
+    kept = Path(lake.table("quarantine")) / "_failed-dt-2026-11-21"
+    assert list(kept.glob("*.parquet")) and not list(Path(lake.table("quarantine")).glob("_st*"))
+    monkeypatch.undo()
+    assert main(["quarantine", "--date", "2026-11-21", "--lake", str(tmp_path)]) == 0
+    assert "2 quarantined row(s) for 2026-11-21: missing_header 2" in capsys.readouterr().out
+    # An earlier published quarantine of the date: a run that rejects nothing must empty it
+    # (Spark's partition overwrite alone replaces only partitions it writes rows into).
+    published = Path(lake.table_partition("quarantine", RUN_DATE))
+    shutil.copytree(kept, published)
+    monkeypatch.setattr(io, "_local_path", lambda path: None)
+    (raw / "no_header.csv").unlink()
+    shutil.copyfile(FIXTURES / "good.csv", raw / "good.csv")
+    run(spark, _config(lake))
+    assert not kept.exists() and not published.exists()
+    assert Path(lake.table_partition("orders", RUN_DATE)).is_dir()
+
+
 def test_source_file_is_the_name_as_written_in_every_table(spark, tmp_path):
     lake = Lake.local(tmp_path)
     raw = Path(lake.table_partition("raw_orders", RUN_DATE))

@@ -113,6 +113,9 @@ resource "aws_glue_crawler" "this" {
     for_each = each.value.tables
     content {
       path = "${local.table_uri[s3_target.value]}/"
+      # A write's hidden prefixes (_staging-, _retired-, a failed run's _failed-dt-…) and
+      # Spark's _SUCCESS markers are not partitions.
+      exclusions = ["_*", "_*/**"]
     }
   }
 
