@@ -1,9 +1,24 @@
-"""Synthetic e-commerce order lines, written as one CSV file per day and batch.
+r"""Synthetic e-commerce order lines, written as one CSV file per day and batch.
 
 Faker makes small pools (customers, products) once per seed; rows are drawn from the pools
 with numpy and assembled with Arrow compute kernels, so a million rows take a second or two
 rather than a Faker call per row. A configurable share of rows is deliberately malformed, in
 the ways real feeds break, so that the quality path always has work.
+
+Valid rows also hold what standard CSV writers produce and a reader must get right (RFC 4180):
+- product names with a comma (every seventh product: `Lamp Home, size 3`), with an escaped
+  quote and a comma (`12" Pizza Stone, large`, written `"12"" Pizza Stone, large"`), and with a
+  backslash before the closing quote (`Folders, C:\`, written `"Folders, C:\"`; no backslash
+  escape), each a few products of the pool;
+- a product name holding a line break (two products of the pool, so about one row in 200): a
+  quoted field over two physical lines, one record;
+- order times in ISO 8601 forms (ISO_SHARE of rows): `T` between date and time, `Z`,
+  `+02:00` (the local time two hours ahead of UTC, the same instant), fractional seconds.
+
+Duplicates (`duplicate_share` of rows) repeat an earlier order, as a retried upstream export
+does: most are the earlier line exactly (same content, a duplicate dropped); `conflict_share`
+of them repeat the order id with a different quantity (a `conflicting_duplicate`, quarantined
+with the kept row's file and line). A repeat of a malformed row is malformed the same way.
 """
 
 from __future__ import annotations
@@ -50,6 +65,9 @@ STATUS_WEIGHTS = {
 PAYMENT_WEIGHTS = (0.55, 0.2, 0.1, 0.1, 0.05)  # in N.PAYMENT_METHODS order
 QUANTITY_WEIGHTS = (0.55, 0.25, 0.1, 0.06, 0.04)  # quantities 1..5
 COUNTRIES = ("US", "US", "US", "CA", "GB", "DE", "FR", "AU", "NL", "MX")
+# Share of rows whose order time is written in one of the ISO 8601 forms (ISO_FORMS).
+ISO_SHARE = 0.02
+ISO_FORMS: tuple[str, ...] = ("T", "T...Z", "T...+02:00", "fraction", "T...fractionZ")
 
 # The ways a row can be malformed, each a quarantine reason the cleaner must find.
 MALFORMATIONS: tuple[str, ...] = (
@@ -73,6 +91,8 @@ class GeneratorSettings:
     seed: int = 42
     malformed_share: float = 0.02
     duplicate_share: float = 0.005
+    # Of the duplicates: the share whose content differs from the earlier row's.
+    conflict_share: float = 0.1
     customers: int = 2000
     products: int = 400
     batch: str = field(default="")
@@ -80,7 +100,7 @@ class GeneratorSettings:
     def __post_init__(self) -> None:
         if self.rows < 0:
             raise ValueError(f"rows must be >= 0, got {self.rows}")
-        for name in ("malformed_share", "duplicate_share"):
+        for name in ("malformed_share", "duplicate_share", "conflict_share"):
             share = getattr(self, name)
             if not 0.0 <= share <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1, got {share}")
@@ -119,8 +139,15 @@ def make_pools(settings: GeneratorSettings) -> Pools:
     for i, cat_index in enumerate(categories):
         category = CATEGORIES[cat_index]
         noun = fake.word().title()
-        # Some names carry a comma, so files always hold quoted fields.
-        if i % 7 == 0:
+        # Some names carry a comma, so files always hold quoted fields; a few an escaped
+        # quote, a backslash before the closing quote, or a line break (module docstring).
+        if i % 199 == 100:
+            product_names.append(f"{noun} {category.split()[0]} gift set\n(2 pieces)")
+        elif i % 41 == 4:
+            product_names.append(f'12" {noun} Stone, large')
+        elif i % 41 == 5:
+            product_names.append(f"{noun} Folders, C:\\")
+        elif i % 7 == 0:
             product_names.append(f"{noun} {category.split()[0]}, size {i % 5 + 1}")
         else:
             product_names.append(f"{fake.color_name()} {noun} {category.split()[0]}")
@@ -178,9 +205,10 @@ def generate_csv(
     start = int(dt.datetime(run_date.year, run_date.month, run_date.day, tzinfo=dt.UTC).timestamp())
     seconds = np.sort(rng.integers(0, 86_400, size=n)) + start
 
-    # Duplicates: a few rows repeat an earlier order id (a retried upstream export).
+    # Duplicates: a few rows repeat an earlier order (a retried upstream export).
     seq = np.arange(1, n + 1)
     n_dup = min(int(n * settings.duplicate_share), n - 1)
+    dup_rows = repeated = conflicting = np.empty(0, dtype=np.int64)
     if n_dup > 0:
         dup_rows = np.sort(rng.choice(np.arange(1, n), size=n_dup, replace=False))
         # Each repeats an earlier row that is not itself a repeat (row 0 never is one).
@@ -189,7 +217,14 @@ def generate_csv(
         is_original[dup_rows] = False
         originals = np.flatnonzero(is_original)
         earlier = np.searchsorted(originals, dup_rows)
-        seq[dup_rows] = seq[originals[(rng.random(n_dup) * earlier).astype(np.int64)]]
+        repeated = originals[(rng.random(n_dup) * earlier).astype(np.int64)]
+        seq[dup_rows] = seq[repeated]
+        # The whole row is repeated: every draw of the earlier row, copied (a few rows each).
+        for draws in (product, customer, quantity, status, payment, seconds):
+            draws[dup_rows] = draws[repeated]
+        conflicting = dup_rows[rng.random(n_dup) < settings.conflict_share]
+        # A conflicting copy: another valid quantity (1..5).
+        quantity[conflicting] = (quantity[conflicting] + 1) % len(QUANTITY_WEIGHTS)
 
     # Malformed rows point at "bad" pool entries (appended after the good ones).
     kind = np.full(n, -1)
@@ -197,6 +232,7 @@ def generate_csv(
     if n_bad:
         bad_rows = rng.choice(n, size=n_bad, replace=False)
         kind[bad_rows] = rng.integers(0, len(MALFORMATIONS), size=n_bad)
+    kind[dup_rows] = kind[repeated]  # a repeat is malformed as its earlier row is
 
     def bad(name: str) -> np.ndarray:
         return kind == MALFORMATIONS.index(name)
@@ -208,7 +244,7 @@ def generate_csv(
     status = np.where(bad("unknown_status"), len(STATUS_WEIGHTS), status)
     currency = bad("unknown_currency").astype(np.int64)
     seconds = np.where(bad("previous_day"), seconds - 86_400, seconds)
-    timestamps = pa.array(seconds, pa.timestamp("s")).cast(pa.string())
+    timestamps = _with_iso_forms(rng, seconds, dup_rows, repeated)
     timestamps = pc.replace_with_mask(
         timestamps,
         pa.array(bad("bad_timestamp")),
@@ -259,6 +295,39 @@ def generate_csv(
 
 
 _CHUNK_ROWS = 250_000
+
+
+def _with_iso_forms(
+    rng: np.random.Generator, seconds: np.ndarray, dup_rows: np.ndarray, repeated: np.ndarray
+) -> pa.Array:
+    """Order times as `YYYY-MM-DD HH:MM:SS`, ISO_SHARE of them in one of the ISO_FORMS (a
+    repeated row in its earlier row's form). Only the few rows in another form are built."""
+    n = len(seconds)
+    text = pa.array(seconds, pa.timestamp("s")).cast(pa.string())
+    form = np.full(n, -1)
+    drawn = rng.random(n) < ISO_SHARE
+    form[drawn] = rng.integers(0, len(ISO_FORMS), size=int(drawn.sum()))
+    form[dup_rows] = form[repeated]
+    iso = form >= 0
+    if not iso.any():
+        return text
+    chosen = form[iso]
+    plain = pa.array(seconds[iso], pa.timestamp("s")).cast(pa.string())
+    with_t = pc.utf8_replace_slice(plain, 10, 11, "T")
+    ahead = pc.utf8_replace_slice(
+        pa.array(seconds[iso] + 7200, pa.timestamp("s")).cast(pa.string()), 10, 11, "T"
+    )
+    forms = [
+        with_t,
+        pc.binary_join_element_wise(with_t, "Z", ""),
+        pc.binary_join_element_wise(ahead, "+02:00", ""),
+        pc.binary_join_element_wise(plain, ".250", ""),
+        pc.binary_join_element_wise(with_t, ".123456Z", ""),
+    ]
+    written = forms[-1]
+    for place in range(len(forms) - 2, -1, -1):
+        written = pc.if_else(pa.array(chosen == place), forms[place], written)
+    return pc.replace_with_mask(text, pa.array(iso), written)
 
 
 def _concat(lines: pa.Array) -> bytes:

@@ -14,6 +14,7 @@ import pytest
 
 from orderlake import schema as S
 from orderlake.cli import main
+from orderlake.csv_records import is_record, joined_records
 from orderlake.errors import OrderlakeError
 from orderlake.spark import require_java
 
@@ -29,24 +30,25 @@ def reference_top_products(raw_file: Path, run_date: dt.date, limit: int = 10):
     revenue: dict[str, Decimal] = defaultdict(Decimal)
     orders: dict[str, int] = defaultdict(int)
     units: dict[str, int] = defaultdict(int)
-    lines = raw_file.read_text(encoding="utf-8").split("\n")[1:]
-    for line in lines:
+    for line in _records(raw_file.read_text(encoding="utf-8")):
         if not line:
             continue
-        fields = next(csv.reader([line]))
-        if len(fields) != 14 or line.count('"') % 2:
+        if not is_record(line, len(S.RAW_COLUMNS)):
             continue
-        row = dict(zip(S.RAW_COLUMNS, (f.strip() for f in fields), strict=True))
+        fields = next(csv.reader([line]))
+        row = dict(zip(S.RAW_COLUMNS, (f.strip(" ") for f in fields), strict=True))
         if any(not row[c] for c in S.REQUIRED_COLUMNS):
             continue
         if not row[S.QUANTITY].isdigit() or int(row[S.QUANTITY]) < 1:
             continue
         if not price.match(row[S.UNIT_PRICE]):
             continue
-        try:
-            ts = dt.datetime.strptime(row[S.ORDER_TS], "%Y-%m-%d %H:%M:%S")
+        try:  # ISO 8601 (`T` or a space, `Z` or an offset, fractions); no offset is UTC
+            ts = dt.datetime.fromisoformat(row[S.ORDER_TS])
         except ValueError:
             continue
+        if ts.tzinfo is not None:
+            ts = ts.astimezone(dt.UTC)
         if ts.date() != run_date or row[S.STATUS].lower() not in S.STATUSES:
             continue
         if row[S.CUSTOMER_EMAIL] and not email.match(row[S.CUSTOMER_EMAIL]):
@@ -61,6 +63,19 @@ def reference_top_products(raw_file: Path, run_date: dt.date, limit: int = 10):
             units[product] += int(row[S.QUANTITY])
     ranked = sorted(revenue, key=lambda p: (-revenue[p], p))[:limit]
     return [(p, orders[p], units[p], revenue[p]) for p in ranked]
+
+
+def _records(text: str) -> list[str]:
+    """The data records of a raw file: its lines after the header, the lines of a record
+    whose quoted field holds a line break joined (orderlake.csv_records' rule)."""
+    lines = text.split("\n")
+    odd = [n for n, line in enumerate(lines, start=1) if n > 1 and line.count('"') % 2]
+    joined = joined_records(dict(enumerate(lines, start=1)), odd, len(S.RAW_COLUMNS))
+    first = {r.first: r.text for r in joined}
+    continued = {n for r in joined for n in r.continuation_lines}
+    return [
+        first.get(n, line) for n, line in enumerate(lines, start=1) if n > 1 and n not in continued
+    ]
 
 
 def parse_printed_table(out: str):
