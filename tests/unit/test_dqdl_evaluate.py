@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import pytest
 from pyspark.sql import functions as F
@@ -44,6 +45,9 @@ PASSING = [
     '(RowCount > 100) or (IsComplete "id")',
     'ColumnCorrelation "id" "score" > 0.99',
     'ColumnNamesMatchPattern "[a-z]+"',
+    'Entropy "country" between 1.03 and 1.04',
+    'UniqueValueRatio "name" = 1.0',
+    'ColumnDataType "id" = "INTEGER"',
 ]
 
 FAILING = [
@@ -75,6 +79,9 @@ FAILING = [
     '(RowCount > 100) or (IsComplete "name")',
     'ColumnCorrelation "id" "score" < 0.5',
     'ColumnNamesMatchPattern "s.*"',
+    'Entropy "country" > 1.5',
+    'UniqueValueRatio "country" > 0.7',
+    'ColumnDataType "country" = "INTEGER"',
 ]
 
 
@@ -303,3 +310,80 @@ def test_metrics_carry_glue_s_names(frame):
         {"Multicolumn.id,score.ColumnCorrelation": 1.0},
         {"Dataset.*.ColumnNamesPatternMatchRatio": 0.8},  # "country" is 7 letters
     ]
+
+
+def test_entropy_is_deequ_s_natural_log_entropy_of_the_non_null_values(frame):
+    # dqdl-rule-types-Entropy.html: "Given the probability distribution over values in a
+    # column, entropy describes how many bits are required to identify a value." Glue runs
+    # deequ, whose Entropy analyzer sums -(count/rows) * math.log(count/rows) over the
+    # non-null values (natural log, so nats, not bits). country: US twice, CA and "  " once.
+    country, name, bits, dynamic = _run(
+        frame,
+        [
+            'Entropy "country" > 1',
+            'Entropy "name" > 1 where "id < 4"',
+            'Entropy "country" >= 1.5',  # 1.5 would be the entropy in bits
+            'Entropy "country" < max(last(10))',
+        ],
+    )
+    p = [0.5, 0.25, 0.25]
+    assert country.outcome == PASSED
+    assert country.evaluated_metrics == {
+        "Column.country.Entropy": pytest.approx(-sum(x * math.log(x) for x in p))
+    }
+    assert name.evaluated_metrics == {"Column.name.Entropy": pytest.approx(math.log(3))}
+    assert bits.outcome == FAILED
+    assert dynamic.outcome == ERROR  # no history: says so instead of passing
+    assert "Column.country.Entropy" in dynamic.evaluated_metrics
+
+
+def test_unique_value_ratio_is_unique_values_over_distinct_values(frame):
+    # dqdl-rule-types-UniqueValueRatio.html: "A unique value ratio is the fraction of unique
+    # values divided by the number of all distinct values in a column. Unique values occur
+    # exactly one time, while distinct values occur at least once. For example, the set
+    # [a, a, b] contains one unique value (b) and two distinct values (a and b). So the unique
+    # value ratio of the set is 1/2 = 0.5." country: CA and "  " unique; US, CA, "  " distinct.
+    # deequ's UniqueValueRatio counts non-null values only: name's NULL is neither.
+    country, name, where = _run(
+        frame,
+        [
+            'UniqueValueRatio "country" between 0 and 0.7',
+            'UniqueValueRatio "name" = 1',
+            'UniqueValueRatio "country" = 1 where "id > 1"',  # CA, US, "  "
+        ],
+    )
+    assert country.evaluated_metrics == {"Column.country.UniqueValueRatio": pytest.approx(2 / 3)}
+    assert [o.outcome for o in (country, name, where)] == [PASSED, PASSED, PASSED]
+
+
+def test_column_data_type_counts_the_values_that_cast_to_the_type(spark):
+    # dqdl-rule-types-ColumnDataType.html: "Checks if the values in a given column can be cast
+    # in Apache Spark to the provided type. Accepts a with threshold expression to check for a
+    # subset of the values in the column." `ColumnDataType "colA" = "INTEGER" with threshold >
+    # 0.9`: "more than 90% of the values ... can be cast as integers". As deequ's
+    # ColumnDataTypeRule, a NULL does not cast (it counts against `=`).
+    df = spark.createDataFrame(
+        [
+            ("1", "2026-11-21", "true"),
+            ("2", "21-11-2026", "yes"),
+            ("x", None, "false"),
+            (None, "2026-01-02", None),
+        ],
+        "colA string, d string, b string",
+    )
+    rules = [
+        'ColumnDataType "colA" = "INTEGER"',
+        'ColumnDataType "colA" = "INTEGER" with threshold >= 0.5',
+        'ColumnDataType "colA" = "integer" with threshold > 0.9',
+        'ColumnDataType "colA" != "INTEGER" with threshold = 0.5',
+        'ColumnDataType "d" = "Date" with threshold = 0.5',
+        'ColumnDataType "d" = "DATE" with format = "dd-MM-yyyy" with threshold = 0.25',
+        'ColumnDataType "b" = "Boolean" with threshold = 0.75',  # Spark casts "yes" too
+        'ColumnDataType "colA" = "DECIMAL(5,2)" with threshold = 0.5',
+        'ColumnDataType "colA" = "VARCHAR"',
+    ]
+    outcomes = evaluate(df, parse("Rules = [\n" + ",\n".join(rules) + "\n]"), now=NOW)
+    assert [o.outcome for o in outcomes] == [FAILED] + [PASSED] + [FAILED] + [PASSED] * 5 + [ERROR]
+    assert outcomes[0].evaluated_metrics == {"Column.colA.ColumnDataType.Compliance": 0.5}
+    assert outcomes[0].failure_reason == "50.00 % of rows passed the threshold"
+    assert "unrecognized data type 'VARCHAR'" in outcomes[-1].failure_reason

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 import operator
 import re
 from collections.abc import Callable
@@ -56,8 +57,10 @@ AGGREGATE_RULES = (
     "StandardDeviation",
     "ColumnCorrelation",
     "ColumnNamesMatchPattern",
+    "Entropy",
+    "UniqueValueRatio",
 )
-ROW_RULES = ("ColumnValues", "ColumnLength", "DataFreshness", "CustomSql")
+ROW_RULES = ("ColumnValues", "ColumnLength", "DataFreshness", "CustomSql", "ColumnDataType")
 # DetectAnomalies' first parameter names the rule whose metric it watches.
 ANOMALY_METRICS = {
     "RowCount": "RowCount",
@@ -68,6 +71,8 @@ ANOMALY_METRICS = {
     "Sum": "Sum",
     "StandardDeviation": "StandardDeviation",
     "DistinctValuesCount": "DistinctValuesCount",
+    "Entropy": "Entropy",
+    "UniqueValueRatio": "UniqueValueRatio",
     "CustomSQL": "CustomSql",
     "ColumnCorrelation": "ColumnCorrelation",
 }
@@ -154,6 +159,7 @@ def evaluate_all(
 _BATCHED = (
     "RowCount", "IsComplete", "Completeness", "DistinctValuesCount", "Mean", "Sum",
     "StandardDeviation", "ColumnValues", "ColumnLength", "DataFreshness", "ColumnCorrelation",
+    "ColumnDataType",
 )  # fmt: skip
 
 
@@ -171,6 +177,8 @@ class _Evaluator:
         self.now = now
         # (rows, rows whose value occurs once) per grouped columns and `where`.
         self.grouped_counts: dict[tuple[tuple[str, ...], str | None], tuple[int, int]] = {}
+        # Entropy and UniqueValueRatio per column and `where`: one group-by serves both.
+        self.frequencies: dict[tuple[str, str | None], dict[str, float]] = {}
         self.values: dict[int, dict[str, Any]] = {}
 
     def prefetch(self, rules: list[Rule]) -> None:
@@ -270,6 +278,9 @@ class _Evaluator:
         if kind == "ColumnExists":
             exists = rule.params[0] in df.columns  # Glue reports no metric for it
             return _outcome(rule, exists, f"column {rule.params[0]!r} does not exist", {})
+        if kind in ("Entropy", "UniqueValueRatio"):
+            value = self.frequency_metric(rule, df)
+            return self.compare_outcome(rule, value, {_metric(rule, kind): value})
         value, metrics = self.grouped(rule, df)  # IsUnique, Uniqueness, IsPrimaryKey
         if rule.condition is None:
             return _outcome(rule, value == 1.0, f"Value: {_fmt(value)} is not 1.0", metrics)
@@ -314,6 +325,8 @@ class _Evaluator:
             if self._numeric(rule.params[0]):  # Glue reports the column's extremes
                 plan |= {"lo": F.min(F.when(keep, col)), "hi": F.max(F.when(keep, col))}
             return plan
+        if kind == "ColumnDataType":  # deequ: the value casts to the type (NULL does not)
+            return {"n": rows, "ok": F.count(F.when(keep & _data_type_predicate(rule), 1))}
         if kind == "ColumnLength":
             length = F.coalesce(F.length(col), F.lit(0))  # Glue: NULL is a 0-length string
             passes = F.coalesce(_scalar_predicate(length, rule.condition), F.lit(False))
@@ -403,6 +416,21 @@ class _Evaluator:
             f"(expected {seen['ExpectedValue']:.4g})"
         )
         return _outcome(rule, not anomalous, reason, {key: value})
+
+    def frequency_metric(self, rule: Rule, df: DataFrame) -> float:
+        """Entropy or UniqueValueRatio of the rule's column, as deequ's frequency analyzers
+        compute them over the non-null values: entropy -sum(p ln p) with p = count / rows
+        (natural log), unique value ratio = values occurring once / distinct values."""
+        name = rule.params[0]
+        if name not in df.columns:
+            raise ValueError(f"column {name!r} does not exist")
+        key = (name, rule.where)
+        if key not in self.frequencies:
+            self.frequencies[key] = _frequencies(df, name)
+        measured = self.frequencies[key]
+        if not measured["rows"]:
+            raise ValueError(f"{rule.rule_type} of {name!r} is undefined: no non-null values")
+        return measured[rule.rule_type]
 
     def _numeric(self, column: str) -> bool:
         return isinstance(self.df.schema[column].dataType, T.NumericType)
@@ -540,6 +568,64 @@ def _value_counts(df: DataFrame, cols: list[str]) -> tuple[int, int]:
     )
     sharing = df.join(F.broadcast(hashes), _row_hash(values) == hashes["_h"], "left_semi")
     return total, once + _once_by_value(sharing, values, complete)
+
+
+def _frequencies(df: DataFrame, name: str) -> dict[str, float]:
+    """One group-by of a column's non-null values: rows, Entropy and UniqueValueRatio.
+    Entropy is ln(rows) - sum(n ln n) / rows, which is -sum(p ln p), in one aggregation."""
+    col = F.col(f"`{name}`")
+    counts = df.where(col.isNotNull()).groupBy(col).agg(F.count(F.lit(1)).alias("_n"))
+    row = counts.agg(
+        F.sum("_n").alias("rows"),
+        F.sum(F.col("_n") * F.log(F.col("_n"))).alias("nlogn"),
+        F.count(F.when(F.col("_n") == 1, 1)).alias("unique"),
+        F.count(F.lit(1)).alias("distinct"),
+    ).first()
+    rows = float(row["rows"] or 0) if row else 0.0
+    if not rows:
+        return {"rows": 0.0}
+    return {
+        "rows": rows,
+        "Entropy": math.log(rows) - float(row["nlogn"]) / rows,
+        "UniqueValueRatio": row["unique"] / row["distinct"],
+    }
+
+
+# ColumnDataType's expected types (dqdl-rule-types-ColumnDataType.html: Boolean, Date,
+# Timestamp, Integer, Double, Float, Long; deequ's ColumnDataTypeRule adds DECIMAL(p, s)).
+_DATA_TYPES = {
+    "BOOLEAN": T.BooleanType(),
+    "DATE": T.DateType(),
+    "TIMESTAMP": T.TimestampType(),
+    "INTEGER": T.IntegerType(),
+    "DOUBLE": T.DoubleType(),
+    "FLOAT": T.FloatType(),
+    "LONG": T.LongType(),
+}
+_DECIMAL_TYPE = re.compile(r"DECIMAL\((\d+),\s*(\d+)\)")
+# The `format` tag of a Date check: the full formats deequ's ColumnDataTypeRule accepts.
+_DATE_FORMATS = ("dd-MM-yyyy", "MM-dd-yyyy", "yyyy-MM-dd", "dd/MM/yyyy", "MM/dd/yyyy", "yyyy/MM/dd")
+
+
+def _data_type_predicate(rule: Rule) -> Column:
+    """Whether each row's value casts to the expected type (Spark's cast, as Glue's: a value
+    that does not cast, and NULL, is NULL after it); `!=` is the negation."""
+    assert rule.condition is not None
+    cond = rule.condition
+    if cond.op not in ("=", "!=") or cond.negated or len(cond.values) != 1:
+        raise ValueError("ColumnDataType takes = or != and one data type")
+    expected = str(cond.values[0].value).upper()
+    decimal = _DECIMAL_TYPE.fullmatch(expected)
+    target = T.DecimalType(int(decimal[1]), int(decimal[2])) if decimal else None
+    target = target or _DATA_TYPES.get(expected)
+    if target is None:
+        raise ValueError(f"unrecognized data type {cond.values[0].value!r}")
+    col = F.col(f"`{rule.params[0]}`")
+    fmt = rule.tags.get("format")
+    if rule.tags and (not isinstance(target, T.DateType) or fmt not in _DATE_FORMATS):
+        raise ValueError(f"tags {rule.tags} on ColumnDataType are evaluated on Glue only")
+    cast = F.to_date(col.cast("string"), fmt) if fmt else col.cast(target)
+    return cast.isNotNull() if cond.op == "=" else cast.isNull()
 
 
 def _row_hash(values: list[Column]) -> Column:
