@@ -48,6 +48,7 @@ PASSING = [
     'Entropy "country" between 1.03 and 1.04',
     'UniqueValueRatio "name" = 1.0',
     'ColumnDataType "id" = "INTEGER"',
+    'Variance "score" = 1.25',
 ]
 
 FAILING = [
@@ -82,6 +83,7 @@ FAILING = [
     'Entropy "country" > 1.5',
     'UniqueValueRatio "country" > 0.7',
     'ColumnDataType "country" = "INTEGER"',
+    'Variance "score" > 1.25',
 ]
 
 

@@ -55,6 +55,7 @@ AGGREGATE_RULES = (
     "Mean",
     "Sum",
     "StandardDeviation",
+    "Variance",
     "ColumnCorrelation",
     "ColumnNamesMatchPattern",
     "Entropy",
@@ -159,8 +160,17 @@ def evaluate_all(
 _BATCHED = (
     "RowCount", "IsComplete", "Completeness", "DistinctValuesCount", "Mean", "Sum",
     "StandardDeviation", "ColumnValues", "ColumnLength", "DataFreshness", "ColumnCorrelation",
-    "ColumnDataType",
+    "ColumnDataType", "Variance",
 )  # fmt: skip
+# deequ's StandardDeviation and Variance are the population's (m2 / n).
+_STATISTICS = {
+    "Mean": F.avg,
+    "Sum": F.sum,
+    "StandardDeviation": F.stddev_pop,
+    "Variance": F.var_pop,
+}
+# Rule types judged on one measured number.
+_MEASURED = ("DistinctValuesCount", "ColumnCorrelation", *_STATISTICS)
 
 
 class _Evaluator:
@@ -315,8 +325,8 @@ class _Evaluator:
         if kind == "ColumnCorrelation":  # deequ's Correlation: Pearson's
             a, b = (F.when(keep, F.col(f"`{name}`").cast("double")) for name in rule.params)
             return {"m": F.corr(a, b)}
-        if kind in ("Mean", "Sum", "StandardDeviation"):
-            fn = {"Mean": F.avg, "Sum": F.sum, "StandardDeviation": F.stddev_pop}[kind]
+        if kind in _STATISTICS:
+            fn = _STATISTICS[kind]
             return {"m": fn(F.when(keep, col.cast("double")))}
         assert rule.condition is not None
         if kind == "ColumnValues":
@@ -358,7 +368,7 @@ class _Evaluator:
             if rule.condition is None:
                 return _outcome(rule, value == 1.0, f"Value: {_fmt(value)} is not 1.0", metrics)
             return self.compare_outcome(rule, value, metrics)
-        if kind in ("DistinctValuesCount", "Mean", "Sum", "StandardDeviation", "ColumnCorrelation"):
+        if kind in _MEASURED:
             measured = values["d" if kind == "DistinctValuesCount" else "m"]
             if measured is None or measured != measured:  # None, or NaN (no variance)
                 raise ValueError(f"{kind} of {rule.params[0]!r} is undefined: no non-null values")
