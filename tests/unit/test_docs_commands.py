@@ -27,11 +27,6 @@ def subcommands() -> dict[str, argparse.ArgumentParser]:
     return cli_subcommands(build_parser())
 
 
-def make_targets() -> set[str]:
-    text = (ROOT / "Makefile").read_text()
-    return set(re.findall(r"^([A-Za-z][\w-]*):(?!=)", text, flags=re.MULTILINE))
-
-
 def command_lines(markdown: str) -> list[str]:
     lines: list[str] = []
     for _, body in FENCE.findall(markdown):
@@ -99,8 +94,8 @@ def link_problems(markdown: str, source: Path) -> list[str]:
 
 
 @pytest.mark.parametrize("doc", DOCS, ids=lambda p: p.relative_to(ROOT).as_posix())
-def test_every_documented_command_exists(doc):
-    commands, targets = subcommands(), make_targets()
+def test_every_documented_command_exists(doc, make_targets):
+    commands, targets = subcommands(), make_targets
     text = doc.read_text()
     problems = [
         p for line in command_lines(text) for p in command_problems(line, commands, targets)
@@ -113,12 +108,12 @@ def test_every_relative_link_resolves(doc):
     assert not link_problems(doc.read_text(), doc)
 
 
-def test_the_check_catches_a_wrong_flag_a_wrong_target_and_a_broken_link(tmp_path):
+def test_the_check_catches_a_wrong_flag_a_wrong_target_and_a_broken_link(tmp_path, make_targets):
     doc = (
         "```bash\n.venv/bin/orderlake run --date 2026-11-21 --no-such-flag\n"
         "make no-such-target ROWS=5\norderlake no-such-command\n```\n[gone](missing.md)\n"
     )
-    commands, targets = subcommands(), make_targets()
+    commands, targets = subcommands(), make_targets
     problems = [p for line in command_lines(doc) for p in command_problems(line, commands, targets)]
     assert problems == [
         "`orderlake run --no-such-flag`: no such option",
