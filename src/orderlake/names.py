@@ -126,6 +126,7 @@ OUTCOME = "outcome"
 FAILURE_REASON = "failure_reason"
 EVALUATED_METRICS = "evaluated_metrics"
 ENGINE = "engine"
+OBSERVATIONS = "observations"  # Glue's Observations, snake_case; null but for anomalies
 
 RECORD_FILE = "file"  # accounting of one input file
 RECORD_RUN = "run"  # accounting of the whole run

@@ -53,6 +53,39 @@ QUARANTINE_SCHEMA = T.StructType(
     ]
 )
 
+# Glue's DataQualityObservation (GetDataQualityResult `Observations`), fields in snake_case.
+OBSERVATION_TYPE = T.StructType(
+    [
+        T.StructField("description", T.StringType(), True),
+        T.StructField(
+            "metric_based_observation",
+            T.StructType(
+                [
+                    T.StructField("metric_name", T.StringType(), True),
+                    T.StructField("statistic_id", T.StringType(), True),
+                    T.StructField(
+                        "metric_values",
+                        T.StructType(
+                            [
+                                T.StructField(name, T.DoubleType(), True)
+                                for name in (
+                                    "actual_value",
+                                    "expected_value",
+                                    "lower_limit",
+                                    "upper_limit",
+                                )
+                            ]
+                        ),
+                        True,
+                    ),
+                    T.StructField("new_rules", T.ArrayType(T.StringType(), False), True),
+                ]
+            ),
+            True,
+        ),
+    ]
+)
+
 DQ_RESULTS_SCHEMA = T.StructType(
     [
         T.StructField(N.RUN_ID, T.StringType(), False),
@@ -71,6 +104,8 @@ DQ_RESULTS_SCHEMA = T.StructType(
         T.StructField(N.FAILURE_REASON, T.StringType(), True),
         T.StructField(N.EVALUATED_METRICS, T.MapType(T.StringType(), T.DoubleType(), False), True),
         T.StructField(N.ENGINE, T.StringType(), False),
+        # Added last and nullable: earlier partitions, without it, read as null (by name).
+        T.StructField(N.OBSERVATIONS, T.ArrayType(OBSERVATION_TYPE, False), True),
     ]
 )
 

@@ -108,6 +108,29 @@ def test_dynamic_rules_and_anomalies_run_over_the_history_in_dq_results(spark, t
     assert outlier.failure_reason.startswith(
         "Observation: Dataset.*.RowCount = 4 is outside the expected range [97.55, 102.4]"
     )
+    assert normal.observations == ()  # Glue reports an observation for an anomaly
+
+
+def test_an_anomaly_is_reported_as_glue_s_observation(spark):
+    # dqdl-rule-types-DetectAnomalies.html: "DetectAnomalies rule fails when anomaly is
+    # detected. More info about what anomaly was detected can be obtained from Observations."
+    # GetDataQualityResult's Observations: Description and a MetricBasedObservation (MetricName,
+    # MetricValues ActualValue/ExpectedValue/LowerLimit/UpperLimit, NewRules, StatisticId).
+    df = spark.range(4)
+    rule = 'DetectAnomalies "RowCount"'
+    jump = {rule: [{"Dataset.*.RowCount": v} for v in (100.0, 101.0, 99.0)]}
+    (outlier,) = evaluate(df, parse(f"Rules = [ {rule} ]\n"), now=NOW, history=jump)
+    (observation,) = outlier.observations
+    glue = observation.as_glue()
+    assert glue["Description"] == outlier.failure_reason.removeprefix("Observation: ")
+    found = glue["MetricBasedObservation"]
+    assert found["MetricName"] == "Dataset.*.RowCount"
+    assert found["MetricValues"]["ActualValue"] == 4.0
+    assert found["MetricValues"]["ExpectedValue"] == 100.0
+    assert found["MetricValues"]["LowerLimit"] == pytest.approx(100 - 3 * (2 / 3) ** 0.5)
+    assert found["NewRules"] == ["RowCount between 97.5505 and 102.449"]
+    assert parse("Rules = [ " + found["NewRules"][0] + " ]").rules  # a rule Glue would read
+    assert "StatisticId" not in found  # Glue's statistics store: none locally
 
 
 def test_history_reads_dq_results_as_spark_writes_them(spark, tmp_path):

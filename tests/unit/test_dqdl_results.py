@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from pyspark.sql import functions as F
+
 from orderlake import schema as S
 from orderlake.quality.accounting import FileAccount, RunAccount
 from orderlake.quality.checks import results_frame
@@ -67,8 +69,8 @@ def test_where_glue_data_quality_exists_the_ruleset_text_goes_to_it(spark, monke
     from orderlake.quality import checks, glue_dq
 
     ruleset = tmp_path / "orders.dqdl"
-    # Entropy is not evaluated locally, but on Glue it is: loading must not refuse it there.
-    ruleset.write_text('Rules = [ RowCount > 0, Entropy "a" > 1 ]')
+    # SchemaMatch is not evaluated locally, but on Glue it is: loading must not refuse it there.
+    ruleset.write_text('Rules = [ RowCount > 0, SchemaMatch "ref" = 1.0 ]')
     sent = []
 
     def fake_glue(df, text, context):
@@ -84,3 +86,59 @@ def test_where_glue_data_quality_exists_the_ruleset_text_goes_to_it(spark, monke
         ("RowCount > 0", "Passed", WARNING, "orders.dqdl")
     ]
     assert checks.engine() == "glue"
+
+
+def test_observations_are_stored_and_earlier_partitions_without_them_still_read(spark, tmp_path):
+    # dq_results gained `observations` (Glue's DataQualityObservation, snake_case) last and
+    # nullable: a partition written before it, and one after, read together by column name
+    # (DuckDB's union_by_name for the saved queries, pyarrow for the history and the report).
+    import duckdb
+
+    from orderlake.local.catalog import scan_table
+    from orderlake.quality.dynamic import load_history
+    from orderlake.quality.outcome import Observation
+
+    seen = Observation("Dataset.*.RowCount = 4 is outside", "Dataset.*.RowCount", 4.0, 100.0,
+                       97.5, 102.5, ("RowCount between 97.5 and 102.5",))  # fmt: skip
+    outcomes = [
+        RuleOutcome(
+            'DetectAnomalies "RowCount"',
+            FAILED,
+            "x",
+            {"Dataset.*.RowCount": 4.0},
+            observations=(seen,),
+        ),  # fmt: skip
+        RuleOutcome("RowCount > 0", "Passed", None, {"Dataset.*.RowCount": 4.0}),
+    ]
+    accounting = RunAccount(4, 4, 0, 0, ())
+    at = dt.datetime(2026, 11, 22, 1, 0, tzinfo=dt.UTC)
+    new = results_frame(
+        spark, run_id="r2", job_name="clean_orders", accounting=accounting,
+        outcomes=outcomes, evaluated_at=at,
+    )  # fmt: skip
+    rows = {r[S.RULE]: r for r in new.collect() if r[S.RECORD_TYPE] == S.RECORD_RULE}
+    (stored,) = rows['DetectAnomalies "RowCount"'][S.OBSERVATIONS]
+    assert stored["metric_based_observation"]["metric_values"]["lower_limit"] == 97.5
+    assert stored["metric_based_observation"]["new_rules"] == ["RowCount between 97.5 and 102.5"]
+    assert rows["RowCount > 0"][S.OBSERVATIONS] is None
+    new.write.parquet(str(tmp_path / "dt=2026-11-22"))
+    old = new.drop(S.OBSERVATIONS).withColumn(S.RUN_ID, F.lit("r1"))
+    old.write.parquet(str(tmp_path / "dt=2026-11-21"))
+    glob = str(tmp_path / "dt=*" / "*.parquet")
+    found = duckdb.sql(
+        f"select run_id, rule, observations[1].metric_based_observation.metric_name as m "
+        f"from read_parquet('{glob}', hive_partitioning = true, union_by_name = true) "
+        "where record_type = 'rule' order by run_id, rule"
+    ).fetchall()
+    assert found == [
+        ("r1", 'DetectAnomalies "RowCount"', None),
+        ("r1", "RowCount > 0", None),
+        ("r2", 'DetectAnomalies "RowCount"', "Dataset.*.RowCount"),
+        ("r2", "RowCount > 0", None),
+    ]
+    history = load_history(tmp_path, before=dt.datetime(2026, 11, 23))
+    assert history["RowCount > 0"] == [{"Dataset.*.RowCount": 4.0}] * 2
+    # the crawler (local stand-in) sees an added column, not a schema conflict
+    crawled = scan_table("dq_results", tmp_path)
+    assert crawled.conflicts == []
+    assert crawled.columns[S.OBSERVATIONS].startswith("array<struct<description:string,")

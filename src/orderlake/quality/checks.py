@@ -22,7 +22,7 @@ from orderlake.quality.accounting import NOT_RECONCILED, RECONCILED, RunAccount
 from orderlake.quality.dqdl import DqdlError, Ruleset, parse
 from orderlake.quality.dynamic import History
 from orderlake.quality.evaluate import check_supported, evaluate_all
-from orderlake.quality.outcome import BLOCKING, RuleOutcome
+from orderlake.quality.outcome import BLOCKING, Observation, RuleOutcome
 
 ENGINE_LOCAL = "local"
 ENGINE_GLUE = "glue"
@@ -141,10 +141,17 @@ def results_frame(
                 S.OUTCOME: o.outcome,
                 S.FAILURE_REASON: o.failure_reason,
                 S.EVALUATED_METRICS: dict(o.evaluated_metrics),
+                S.OBSERVATIONS: [_observation_row(x) for x in o.observations] or None,
             }
         )
     names = S.DQ_RESULTS_SCHEMA.fieldNames()
     return spark.createDataFrame([tuple(r[n] for n in names) for r in rows], S.DQ_RESULTS_SCHEMA)
+
+
+def _observation_row(o: Observation) -> tuple:
+    """An Observation as a row of schema.OBSERVATION_TYPE."""
+    values = (o.actual_value, o.expected_value, o.lower_limit, o.upper_limit)
+    return (o.description, (o.metric_name, o.statistic_id, values, list(o.new_rules)))
 
 
 def _counts(item: object) -> dict[str, int]:

@@ -38,7 +38,7 @@ from orderlake.quality.dqdl import (
 )
 from orderlake.quality.dynamic import History, NotEnoughHistory, anomaly, past_values, resolve
 from orderlake.quality.files import evaluate_file_rule
-from orderlake.quality.outcome import ERROR, FAILED, PASSED, RuleOutcome
+from orderlake.quality.outcome import ERROR, FAILED, PASSED, Observation, RuleOutcome
 
 PRIMARY_VIEW = "primary"
 
@@ -245,7 +245,10 @@ class _Evaluator:
                 f"{p.rule}: {p.failure_reason}" for p in parts if not p.passed and p.failure_reason
             )
             outcome = PASSED if ok else FAILED
-            return RuleOutcome(node.text, outcome, None if ok else reasons, metrics)
+            seen = tuple(x for p in parts for x in p.observations)
+            return RuleOutcome(
+                node.text, outcome, None if ok else reasons, metrics, observations=seen
+            )
         try:
             return self.rule(node)
         except (PySparkException, ValueError, TypeError) as exc:
@@ -420,12 +423,27 @@ class _Evaluator:
             return RuleOutcome(
                 rule.text, ERROR, f"rule could not be evaluated: {exc}", {key: value}
             )
-        reason = (
-            f"Observation: {key} = {_fmt(value)} is outside the expected range "
-            f"[{seen['LowerLimit']:.4g}, {seen['UpperLimit']:.4g}] "
+        lower, upper = seen["LowerLimit"], seen["UpperLimit"]
+        description = (
+            f"{key} = {_fmt(value)} is outside the expected range [{lower:.4g}, {upper:.4g}] "
             f"(expected {seen['ExpectedValue']:.4g})"
         )
-        return _outcome(rule, not anomalous, reason, {key: value})
+        outcome = _outcome(rule, not anomalous, f"Observation: {description}", {key: value})
+        if not anomalous:
+            return outcome
+        # Glue's observation of an anomaly, with the rule it would suggest from the band.
+        params = "".join(f' "{p}"' for p in rule.params[1:])
+        suggested = f"{watched.rule_type}{params} between {lower:.6g} and {upper:.6g}"
+        observation = Observation(
+            description,
+            key,
+            value,
+            seen["ExpectedValue"],
+            lower,
+            upper,
+            (suggested,),
+        )
+        return dataclasses.replace(outcome, observations=(observation,))
 
     def frequency_metric(self, rule: Rule, df: DataFrame) -> float:
         """Entropy or UniqueValueRatio of the rule's column, as deequ's frequency analyzers

@@ -13,6 +13,39 @@ WARNING = "warning"
 
 
 @dataclass(frozen=True)
+class Observation:
+    """What an anomaly detector saw, in the shape of Glue's DataQualityObservation
+    (GetDataQualityResult `Observations`: Description and a MetricBasedObservation with
+    MetricName, StatisticId, MetricValues ActualValue/ExpectedValue/LowerLimit/UpperLimit
+    and NewRules, the rules Glue suggests from the band)."""
+
+    description: str
+    metric_name: str
+    actual_value: float
+    expected_value: float
+    lower_limit: float
+    upper_limit: float
+    new_rules: tuple[str, ...] = ()
+    statistic_id: str | None = None  # Glue's statistics store id; none locally
+
+    def as_glue(self) -> dict[str, object]:
+        """As GetDataQualityResult returns it."""
+        observation: dict[str, object] = {
+            "MetricName": self.metric_name,
+            "MetricValues": {
+                "ActualValue": self.actual_value,
+                "ExpectedValue": self.expected_value,
+                "LowerLimit": self.lower_limit,
+                "UpperLimit": self.upper_limit,
+            },
+            "NewRules": list(self.new_rules),
+        }
+        if self.statistic_id is not None:
+            observation["StatisticId"] = self.statistic_id
+        return {"Description": self.description, "MetricBasedObservation": observation}
+
+
+@dataclass(frozen=True)
 class RuleOutcome:
     rule: str
     outcome: str
@@ -20,6 +53,7 @@ class RuleOutcome:
     evaluated_metrics: dict[str, float] = field(default_factory=dict)
     severity: str = BLOCKING
     ruleset: str = ""
+    observations: tuple[Observation, ...] = ()  # DetectAnomalies' finding, when anomalous
 
     @property
     def passed(self) -> bool:
