@@ -36,6 +36,8 @@ _FIELD = r'("(?:[^"]|"")*"|[^,"]*)(,|$)'
 # A whole RFC 4180 line of the raw columns: every field quoted whole, or holding no quote.
 _ONE_FIELD = r'(?:"(?:[^"]|"")*"|[^,"]*)'
 _WELL_FORMED = f"{_ONE_FIELD}(?:,{_ONE_FIELD}){{{len(S.RAW_COLUMNS) - 1}}}"
+# The first field of any line, as columns.FIELD_OF_LINE's first match reads it.
+_FIRST_FIELD = r'^("[^"]*(?:""[^"]*)*"|[^,"]*)'
 
 
 def _field(i: int) -> str:
@@ -157,15 +159,22 @@ with data_lines as (
     from record_lines
     where line_number > 1 and raw_line <> ''
 ),
-split as materialized (
+quoted as (
     -- Only lines with a quote need the (slow) quote-aware regular expressions.
     select
-        source_file, line_number, raw_line,
-        case when contains(raw_line, '"') then regexp_full_match(raw_line, '{_WELL_FORMED}')
-        else len(string_split(raw_line, ',')) = {len(S.RAW_COLUMNS)} end as well_formed,
-        case when contains(raw_line, '"') then regexp_extract_all(raw_line, '{_FIELD}', 1)
-        else string_split(raw_line, ',') end as fields
+        source_file, line_number, raw_line, contains(raw_line, '"') as has_quote,
+        case when has_quote then regexp_full_match(raw_line, '{_WELL_FORMED}')
+        else len(string_split(raw_line, ',')) = {len(S.RAW_COLUMNS)} end as well_formed
     from data_lines
+),
+split as materialized (
+    -- A broken line's only field worth reading is its first (the order id the quarantine
+    -- keeps): a quoted field or the text up to the first comma or quote, as Spark reads it.
+    select source_file, line_number, raw_line, well_formed,
+        case when not has_quote then string_split(raw_line, ',')
+        when well_formed then regexp_extract_all(raw_line, '{_FIELD}', 1)
+        else [regexp_extract(raw_line, '{_FIRST_FIELD}', 1)] end as fields
+    from quoted
 ),
 parsed as (
     select source_file, line_number, raw_line, well_formed,
