@@ -21,6 +21,10 @@ from orderlake.events.settings import SmtpServer
 
 OUTBOX_DIR = "outbox"
 SENT_DIR = "sent"
+# Headers are written unfolded (RFC 5322 allows 998 characters a line): SMTP's 78 made Python
+# fold a subject of about 70 to 77 characters right after "Subject:", and the unfolded header
+# then began with a space. The body is encoded with SMTP's 78 before the switch.
+UNFOLDED_HEADERS = SMTP.clone(max_line_length=998)
 
 logger = logging.getLogger("orderlake.events.mail")
 
@@ -41,6 +45,7 @@ def compose(sender: str, recipients: tuple[str, ...], subject: str, body: str) -
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or "orderlake.local")
     # Plain 7-bit text stays readable in the .eml file; anything else is quoted-printable.
     message.set_content(body, cte="7bit" if body.isascii() else "quoted-printable")
+    message.policy = UNFOLDED_HEADERS  # what as_bytes and smtplib generate with
     return message
 
 
