@@ -9,6 +9,12 @@ locals {
   name          = module.definition.project
   account_id    = data.aws_caller_identity.current.account_id
   pandas_layer  = var.attach_pandas_layer ? data.aws_lambda_layer_version.pandas[0].arn : null
+  # The blocking rulesets as a Glue job evaluates them: under the DQDL file's stem, the
+  # evaluation context orderlake.quality.glue_dq passes (quality/orders.dqdl -> orders).
+  blocking_rulesets = [
+    for job in module.definition.jobs : trimsuffix(basename(job.rulesets["blocking_ruleset"]), ".dqdl")
+    if contains(keys(job.rulesets), "blocking_ruleset")
+  ]
 }
 
 data "aws_caller_identity" "current" {}
@@ -129,6 +135,7 @@ module "lambdas" {
   notify_failure_queue_arn = module.notifications.failure_queue_arn
   freshness_job_arn        = module.glue.job_arns_by_name[module.definition.freshness.job]
   sales_topic_arn          = module.notifications.sales_topic_arn
+  quality_result_arns      = [for r in local.blocking_rulesets : "arn:aws:glue:${var.region}:${local.account_id}:dataQualityRuleset/${r}"]
 }
 
 module "athena" {

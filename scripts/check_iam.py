@@ -16,7 +16,10 @@ calls:
 - the crawlers' role: reading the crawled tables and writing the catalog;
 - the notifier Lambda's handler tells on-call a failure (GetJobRun, Publish to the on-call
   topic), and a failure of a job outside its role (GetJobRun denied) still with the date
-  "unknown"; its on-failure destination's SendMessage to the failures queue;
+  "unknown"; a failed blocking ruleset (GetJobRun of the run the event's context names,
+  Publish; the result itself from a stand-in: moto has no Glue Data Quality API, so the role's
+  glue:GetDataQualityResult is evaluated against its policy); its on-failure destination's
+  SendMessage to the failures queue;
 - the freshness Lambda's handler checks a day with no raw partition (a listing of the raw
   orders prefix, GetJobRuns, its "told" marker in the artifacts bucket, Publish);
 - the sale-alert Lambda's handler reports a curated day (GetJobRun, ListObjectsV2 and
@@ -28,7 +31,7 @@ fails if enforcement is off. Enforcement is turned off again at the end, whateve
 What moto cannot show (docs/deploy.md "What only AWS proves"): IAM condition keys, KMS key
 use (moto's S3 never calls KMS), CopyObject's read of the source (moto checks only PutObject on
 the target), the catalog and database ARNs AWS also checks for a table call, and every API moto
-lacks (glue:PublishDataQuality, glue:notifyEvent).
+lacks (glue:PublishDataQuality, glue:GetDataQualityResult, glue:notifyEvent).
 
     python scripts/check_iam.py --endpoint URL --outputs outputs.json [--repo DIR]
 """
@@ -133,6 +136,13 @@ def load_handler(name: str) -> Any:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+class NoQualityApi:
+    """The notifier's result lookup here: moto has no GetDataQualityResult."""
+
+    def get_data_quality_result(self, ResultId: str) -> dict[str, Any]:  # noqa: N803
+        raise LookupError("moto has no Glue Data Quality API")
 
 
 class FakeContext:
@@ -444,7 +454,7 @@ def check_crawlers(d: Deployment, report: Report) -> None:
     )
 
 
-def check_notifier(d: Deployment, report: Report) -> None:
+def check_notifier(d: Deployment, report: Report, clean_orders_run: str) -> None:
     from orderlake.events.job_runs import GlueJobRuns
     from orderlake.events.notify import TopicPublisher
 
@@ -484,18 +494,30 @@ def check_notifier(d: Deployment, report: Report) -> None:
                 f"handler tells {job} FAILED (GetJobRun {lookup}, Publish)",
                 lambda e=event: notify.handler(
                     e, FakeContext("notify"), job_runs=GlueJobRuns(glue),
-                    publish=TopicPublisher(sns, topic),
+                    publish=TopicPublisher(sns, topic), quality_results=NoQualityApi(),
                 ),
             )  # fmt: skip
-            got = admin_sqs.receive_message(QueueUrl=inbox, WaitTimeSeconds=2).get("Messages", [])
-            subjects = [json.loads(m["Body"]).get("Subject", "") for m in got]
+            subjects = delivered_subjects(admin_sqs, inbox)
             report.check(
                 "notify", f"on-call told {job} FAILED for {date}",
                 len(subjects) == 1 and f"FAILED for {date}" in subjects[0],
                 f"handler {result}, topic delivered {subjects}",
             )  # fmt: skip
-            for m in got:
-                admin_sqs.delete_message(QueueUrl=inbox, ReceiptHandle=m["ReceiptHandle"])
+        event = json.loads((ROOT / "events/samples/glue_dq_results_failed.json").read_text())
+        event["detail"]["context"].update(jobName=d.jobs["clean_orders"], jobId=clean_orders_run)
+        result = report.allowed(
+            "notify", "handler tells a failed blocking ruleset (GetJobRun of its run, Publish)",
+            lambda: notify.handler(
+                event, FakeContext("notify"), job_runs=GlueJobRuns(glue),
+                publish=TopicPublisher(sns, topic), quality_results=NoQualityApi(),
+            ),
+        )  # fmt: skip
+        subjects = delivered_subjects(admin_sqs, inbox)
+        report.check(
+            "notify", f"on-call told data quality FAILED for {DAY}",
+            len(subjects) == 1 and f"data quality FAILED for {DAY}: orders" in subjects[0],
+            f"handler {result}, topic delivered {subjects}",
+        )  # fmt: skip
         sqs = d.client(session, "sqs")
         failures = d.out["notify_failures"]
         report.allowed(
@@ -530,6 +552,14 @@ def check_notifier(d: Deployment, report: Report) -> None:
                 admin_sqs.delete_message(QueueUrl=queue, ReceiptHandle=m["ReceiptHandle"])
         other = admin_sns.create_topic(Name="iam-check-other-topic")["TopicArn"]
         admin_sns.delete_topic(TopicArn=other)
+
+
+def delivered_subjects(sqs: Any, queue_url: str) -> list[str]:
+    """The subjects the on-call topic delivered to the check's inbox queue, then removed."""
+    got = sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=2).get("Messages", [])
+    for m in got:
+        sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=m["ReceiptHandle"])
+    return [json.loads(m["Body"]).get("Subject", "") for m in got]
 
 
 def check_freshness(d: Deployment, report: Report) -> None:
@@ -637,10 +667,16 @@ def simulated(d: Deployment, report: Report) -> None:
 
     iam = boto3.client("iam", endpoint_url=d.endpoint)
     prefix = f"arn:aws:glue:{d.region}:{iam.get_user()['User']['Arn'].split(':')[4]}"
-    cases = [
-        ("glue_job", "glue:PublishDataQuality", f"{prefix}:dataQualityRuleset/orderlake-orders"),
+    ruleset = f"{prefix}:dataQualityRuleset"
+    cases = [  # component, action, resource, whether the role must allow it
+        ("glue_job", "glue:PublishDataQuality", f"{ruleset}/orderlake-orders", True),
+        # The notifier reads the blocking ruleset's results (the job's evaluation context),
+        # not the warning ruleset's (never mailed), and nobody else reads them.
+        ("lambda_notify", "glue:GetDataQualityResult", f"{ruleset}/orders", True),
+        ("lambda_notify", "glue:GetDataQualityResult", f"{ruleset}/orders_warnings", False),
+        ("lambda_freshness", "glue:GetDataQualityResult", f"{ruleset}/orders", False),
     ]
-    for component, action, resource in cases:
+    for component, action, resource, expected in cases:
         role = d.roles[component].rsplit("/", 1)[1]
         results = [
             IAMPolicy(
@@ -649,8 +685,10 @@ def simulated(d: Deployment, report: Report) -> None:
             for name in iam.list_role_policies(RoleName=role)["PolicyNames"]
         ]
         allowed = PermissionResult.PERMITTED in results and PermissionResult.DENIED not in results
-        report.check(component, f"{action} on {resource} (simulated: no such API in moto)",
-                     allowed, "not allowed by the role's policies")  # fmt: skip
+        what = "" if expected else " denied"
+        report.check(component, f"{action} on {resource}{what} (simulated: no such API in moto)",
+                     allowed == expected,
+                     "not allowed by the role's policies" if expected else "allowed")  # fmt: skip
 
 
 def clean_up(d: Deployment, prepared: dict[str, Any]) -> None:
@@ -692,7 +730,7 @@ def main(argv: list[str] | None = None) -> int:
         check_archive(d, report, prepared["run_id"], raw_key)
         check_glue_jobs(d, report, prepared)
         check_crawlers(d, report)
-        check_notifier(d, report)
+        check_notifier(d, report, prepared["run_id"])
         check_freshness(d, report)
         check_sales(d, report, prepared["run_id"])
     clean_up(d, prepared)

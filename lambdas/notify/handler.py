@@ -1,12 +1,14 @@
-"""Notifier Lambda: Glue job and crawler state changes -> the on-call email, via the topic.
+"""Notifier Lambda: Glue job and crawler state changes and failed Glue Data Quality
+evaluations -> the on-call email, via the topic.
 
 The EventBridge rules of events/patterns/ invoke it with the event itself (an SNS envelope of
 events is read too). It builds the same subject and body as the local email
-(orderlake.events.notify, messages), looks the run's date up with glue:GetJobRun, and publishes
-to ON_CALL_TOPIC_ARN, whose email subscription delivers the text as it is. A lookup that fails
-still gives a message (its date "unknown"); a publish that fails after the SDK's retries fails
-the invocation, which Lambda retries and then sends to its on-failure destination (a queue
-with an alarm on the same topic).
+(orderlake.events.notify, messages), looks the run's date up with glue:GetJobRun and a data
+quality evaluation's failed rules with glue:GetDataQualityResult, and publishes to
+ON_CALL_TOPIC_ARN, whose email subscription delivers the text as it is. A lookup that fails
+still gives a message (its date or its failed rules "unknown"); a publish that fails after the
+SDK's retries fails the invocation, which Lambda retries and then sends to its on-failure
+destination (a queue with an alarm on the same topic).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 
 from orderlake.events.job_runs import GlueJobRuns, JobRunLookup
 from orderlake.events.notify import TopicPublisher, deliver
+from orderlake.events.quality_results import GlueQualityResults, QualityResultLookup
 from orderlake.events.settings import load_settings
 
 logger = logging.getLogger("orderlake.notify")
@@ -29,18 +32,23 @@ def handler(
     context: Any,
     job_runs: JobRunLookup | None = None,
     publish: Any = None,
+    quality_results: QualityResultLookup | None = None,
 ) -> dict[str, Any]:
     env = dict(os.environ)
-    if job_runs is None or publish is None:
+    if job_runs is None or publish is None or quality_results is None:
         import boto3
         from botocore.config import Config
 
         retries = Config(retries={"mode": "standard", "max_attempts": 6})
-        job_runs = job_runs or GlueJobRuns(boto3.client("glue", config=retries))
+        glue = boto3.client("glue", config=retries)
+        job_runs = job_runs or GlueJobRuns(glue)
+        quality_results = quality_results or GlueQualityResults(glue)
         publish = publish or TopicPublisher(
             boto3.client("sns", config=retries), env["ON_CALL_TOPIC_ARN"]
         )
-    outcomes = deliver(event, job_runs, publish, load_settings(env))
+    outcomes = deliver(
+        event, job_runs, publish, load_settings(env), quality_results=quality_results
+    )
     for outcome in outcomes:
         level = logging.WARNING if outcome["status"] == "invalid" else logging.INFO
         logger.log(level, json.dumps({"message": outcome["reason"], **outcome}))

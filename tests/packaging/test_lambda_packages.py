@@ -321,6 +321,7 @@ def local_email(event: dict[str, Any], tmp_path: Path, run: tuple[str, str] | No
     from orderlake.events.job_runs import LocalJobRuns
     from orderlake.events.local import OnCallEmail
     from orderlake.events.mail import Mailer
+    from orderlake.events.quality_results import LocalQualityResults
     from orderlake.events.settings import load_settings
 
     runs = LocalJobRuns(tmp_path / "lake")
@@ -330,7 +331,10 @@ def local_email(event: dict[str, Any], tmp_path: Path, run: tuple[str, str] | No
             run[0], run[1], event["detail"]["state"], dt.date.fromisoformat(DAY), t, t, None
         )
     on_call = OnCallEmail(
-        Mailer(tmp_path / "outbox", "o@example.com"), runs, load_settings({"AWS_REGION": REGION})
+        Mailer(tmp_path / "outbox", "o@example.com"),
+        runs,
+        load_settings({"AWS_REGION": REGION}),
+        quality_results=LocalQualityResults(tmp_path / "lake"),
     )
     delivery = on_call(json.dumps(event), None)
     if delivery is None:
@@ -363,21 +367,26 @@ def test_notifier_publishes_the_local_email_as_packaged(
 ) -> None:
     """Each sample event through the packaged notifier against moto: what reaches the topic's
     subscriber is the local email's subject and body; with GetJobRun failing (no such run in
-    Glue) the message still goes out and says the date is unknown."""
+    Glue) the message still goes out and says the date is unknown. moto has no Glue Data
+    Quality API, so a data quality email's failed rules are unknown in both places (each says
+    why: only that line differs; tests/unit/test_notify_quality.py compares them found)."""
     topic, queue_url = on_call_topic
     sample = json.loads((SAMPLES / f"{name}.json").read_text())
     event = inner_event(sample)
     run = None
-    if "jobName" in event["detail"] and lookup == "found":
+    names = job_run_fields(event)
+    if names and lookup == "found":
         glue = client("glue", moto_endpoint)
-        job = event["detail"]["jobName"]
+        where, job_key, run_key = names
+        job = where[job_key]
         with contextlib.suppress(glue.exceptions.AlreadyExistsException):
             glue.create_job(
                 Name=job, Role="r", Command={"Name": "glueetl", "ScriptLocation": "s3://a/b.py"}
             )
         run_id = glue.start_job_run(JobName=job, Arguments={"--run_date": DAY})["JobRunId"]
-        event["detail"]["jobRunId"] = run_id  # moto picks its own run ids
-        event["detail"]["message"] = event["detail"]["message"].replace(sample_run_id(name), run_id)
+        where[run_key] = run_id  # moto picks its own run ids
+        if "message" in where:
+            where["message"] = where["message"].replace(sample_run_id(name), run_id)
         run = (job, run_id)
     env = {"ON_CALL_TOPIC_ARN": topic}
 
@@ -395,14 +404,16 @@ def test_notifier_publishes_the_local_email_as_packaged(
     assert message["Subject"] == expected["Subject"]
     assert len(message["Subject"]) < 100 and "\n" not in message["Subject"]
     local_body = expected.get_content().replace("\r\n", "\n")
-    if lookup == "fails":  # each place says why it could not find the run: only that differs
-        local_body, message["Message"] = (
-            "\n".join("Run date:  unknown (...)" if line.startswith("Run date:  unknown (")
-                      else line for line in text.split("\n"))
-            for text in (local_body, message["Message"])
-        )  # fmt: skip
+    # Where a lookup failed, each place says why (no record in the lake, moto's error): only
+    # those reasons differ.
+    unknown = ["Failed rules: unknown ("] + (["Run date:  unknown ("] if lookup == "fails" else [])
+    local_body, message["Message"] = (
+        "\n".join(next((u + "...)" for u in unknown if line.startswith(u)), line)
+                  for line in text.split("\n"))
+        for text in (local_body, message["Message"])
+    )  # fmt: skip
     assert message["Message"] == local_body
-    if "jobName" in event["detail"]:
+    if names:
         if lookup == "found":
             assert f"Run date:  {DAY}" in message["Message"]
         else:
@@ -412,6 +423,17 @@ def test_notifier_publishes_the_local_email_as_packaged(
 
 def sample_run_id(name: str) -> str:
     return json.loads((SAMPLES / f"{name}.json").read_text()).get("detail", {}).get("jobRunId", "-")
+
+
+def job_run_fields(event: dict[str, Any]) -> tuple[dict[str, Any], str, str] | None:
+    """Where an event names its job run: a job's detail (jobName, jobRunId), a data quality
+    evaluation's context (jobName, jobId)."""
+    detail = event["detail"]
+    if "jobName" in detail:
+        return detail, "jobName", "jobRunId"
+    if "jobName" in detail.get("context", {}):
+        return detail["context"], "jobName", "jobId"
+    return None
 
 
 @pytest.mark.parametrize(

@@ -47,6 +47,20 @@ def corpus() -> list[dict]:
             events.append(
                 glue_events.crawler_state_change(f"{project}-{crawler}", state, T0, T0, "us-east-1")
             )
+    # Data quality results of every job (with rulesets or not), passed and failed, and of a
+    # Data Catalog evaluation (no job).
+    for job in [*definition.jobs, "some_other_job"]:
+        for failed in (0, 2):
+            events.append(
+                glue_events.dq_results_available(
+                    "dqresult-1", "orders", f"{project}-{job}", "jr_3", 9, failed, T0, "us-east-1"
+                )
+            )
+    catalog = glue_events.dq_results_available(
+        "dqresult-2", "orders", f"{project}-clean_orders", "jr_4", 9, 2, T0, "us-east-1"
+    )
+    catalog["detail"]["context"] = {"contextType": "GLUE_DATA_CATALOG", "runId": "dqrun-1"}
+    events.append(catalog)
     wrong_source = copy.deepcopy(events[0])
     wrong_source["source"] = "custom.glue"
     lower_state = copy.deepcopy(events[0])
@@ -134,6 +148,8 @@ def test_rule_names_follow_pipeline_yaml() -> None:
     crawlers = set(patterns["crawler_failures"]["detail"]["crawlerName"])
     assert crawlers == {f"{project}-{c}" for c in definition.crawlers}
     assert patterns["clean_orders_succeeded"]["detail"]["jobName"] == [f"{project}-clean_orders"]
+    quality_jobs = set(patterns["dq_failures"]["detail"]["context"]["jobName"])
+    assert quality_jobs == {f"{project}-{job}" for job in definition.raw["quality"]}
 
 
 @pytest.mark.parametrize(

@@ -93,14 +93,28 @@ data "aws_iam_policy_document" "fn" {
     }
   }
 
-  # The notifier: the run's date from Glue, the message to the on-call topic, and (Lambda's
-  # on-failure destination, sent with the function's role) the failed invocation to its queue.
+  # The notifier: the run's date from Glue, the failed rules of a data quality evaluation, the
+  # message to the on-call topic, and (Lambda's on-failure destination, sent with the
+  # function's role) the failed invocation to its queue.
   dynamic "statement" {
     for_each = each.key == "notify" && length(var.glue_job_arns) > 0 ? [1] : []
     content {
       sid       = "LookUpJobRunDate"
       actions   = ["glue:GetJobRun"]
       resources = var.glue_job_arns
+    }
+  }
+
+  # The failed rules of a blocking ruleset's evaluation. GetDataQualityResult is authorized on
+  # the ruleset the result belongs to (resource type dataQualityRuleset in the Service
+  # Authorization Reference); an ETL job's evaluation belongs to the evaluation context the job
+  # passes (the DQDL file's stem). Warning rulesets' results are never read (not mailed).
+  dynamic "statement" {
+    for_each = each.key == "notify" && length(var.quality_result_arns) > 0 ? [1] : []
+    content {
+      sid       = "ReadBlockingQualityResults"
+      actions   = ["glue:GetDataQualityResult"]
+      resources = var.quality_result_arns
     }
   }
 

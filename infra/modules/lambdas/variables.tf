@@ -77,6 +77,12 @@ variable "glue_job_arns" {
   default     = []
 }
 
+variable "quality_result_arns" {
+  type        = list(string)
+  description = "Glue Data Quality ruleset ARNs whose evaluation results the notifier may read (glue:GetDataQualityResult): the pipeline's blocking rulesets."
+  default     = []
+}
+
 variable "on_call_topic_arn" {
   type        = string
   description = "SNS topic the notifier Lambda publishes on-call messages to."

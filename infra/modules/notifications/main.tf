@@ -1,5 +1,6 @@
-# Job-state events: one EventBridge rule per events/patterns/*.json file (the files the local
-# runner matches too). Every rule invokes the notifier Lambda with the event itself; it writes
+# Job-state and data quality events: one EventBridge rule per events/patterns/*.json file (the
+# files the local runner matches too; dq_failures takes Glue Data Quality's failed evaluations
+# in the pipeline's jobs). Every rule invokes the notifier Lambda with the event itself; it writes
 # the same email as the local runner (orderlake.events.notify) and publishes it, as plain text,
 # to the encrypted on-call topic, whose email subscription delivers it unfiltered (the notifier
 # decides what on-call is told). The archive rule also invokes the archive Lambda directly.
@@ -151,7 +152,7 @@ resource "aws_lambda_function_event_invoke_config" "notify" {
 
 resource "aws_cloudwatch_metric_alarm" "notify_failures" {
   alarm_name          = "${var.name}-notify-failures"
-  alarm_description   = "A job or crawler event could not be told to on-call: read the messages of the ${var.name}-notify-failures queue (each holds the event) and the notifier's log group."
+  alarm_description   = "A job, crawler or data quality event could not be told to on-call: read the messages of the ${var.name}-notify-failures queue (each holds the event) and the notifier's log group."
   namespace           = "AWS/SQS"
   metric_name         = "ApproximateNumberOfMessagesVisible"
   dimensions          = { QueueName = aws_sqs_queue.notify_failures.name }

@@ -3,6 +3,17 @@
 
 Glue's own event carries no run date; consumers look the run's `--run_date` argument up by
 `jobName` + `jobRunId` (see `orderlake.events.job_runs`).
+
+Glue Data Quality's "Data Quality Evaluation Results Available" (source
+`aws.glue-dataquality`; AWS Glue docs, "Setting up alerts, deployments, and scheduling") comes
+from an evaluation inside a job run: `context` names the job and the run (`jobName`, `jobId`,
+which is the job run id `jr_...`, `evaluationContext`, `contextType` `GLUE_JOB`), and the detail
+carries `resultId`, `rulesetNames`, `state` (SUCCEEDED or FAILED: did the data pass), `score` and
+the rule counts, but not the rules: those are in GetDataQualityResult (see
+`orderlake.events.quality_results`). Field names are those of captured events (`resultId`,
+`numRulesSucceeded`, ...); the docs' own sample writes `resultID` and `rulesSucceeded`, which
+readers here accept too. In an ETL job `rulesetNames` holds the evaluation context the job
+passed (`orderlake.quality.glue_dq`: the DQDL file's stem, `orders`).
 """
 
 from __future__ import annotations
@@ -14,6 +25,11 @@ from typing import Any
 SOURCE = "aws.glue"
 JOB_STATE_CHANGE = "Glue Job State Change"
 CRAWLER_STATE_CHANGE = "Glue Crawler State Change"
+DQ_SOURCE = "aws.glue-dataquality"
+DQ_RESULTS_AVAILABLE = "Data Quality Evaluation Results Available"
+DQ_STATES = ("SUCCEEDED", "FAILED")
+DQ_FAILED = "FAILED"
+DQ_CONTEXT_JOB = "GLUE_JOB"
 
 # Terminal job states Glue reports, with the severity it gives each.
 JOB_SEVERITY = {"SUCCEEDED": "INFO", "FAILED": "ERROR", "TIMEOUT": "WARN", "STOPPED": "INFO"}
@@ -44,13 +60,18 @@ def event_time(moment: dt.datetime) -> str:
 
 
 def envelope(
-    detail_type: str, detail: dict[str, Any], time: dt.datetime, region: str, account: str
+    detail_type: str,
+    detail: dict[str, Any],
+    time: dt.datetime,
+    region: str,
+    account: str,
+    source: str = SOURCE,
 ) -> dict[str, Any]:
     return {
         "version": "0",
         "id": str(uuid.uuid4()),
         "detail-type": detail_type,
-        "source": SOURCE,
+        "source": source,
         "account": account,
         "time": event_time(time),
         "region": region,
@@ -138,3 +159,61 @@ def crawler_state_change(
     else:
         raise ValueError(f"unknown crawler end state {state!r}; expected Succeeded or Failed")
     return envelope(CRAWLER_STATE_CHANGE, detail, ended, region, account)
+
+
+def dq_results_available(
+    result_id: str,
+    ruleset: str,
+    job_name: str,
+    job_run_id: str,
+    passed: int,
+    failed: int,
+    time: dt.datetime,
+    region: str,
+    account: str = DEFAULT_ACCOUNT,
+    skipped: int = 0,
+) -> dict[str, Any]:
+    """The event Glue emits when an ETL job's evaluation of one ruleset has its results;
+    `ruleset` is the evaluation context (also the ruleset's name in an ETL job)."""
+    total = passed + failed + skipped
+    detail = {
+        "resultId": result_id,
+        "context": {
+            "jobId": job_run_id,
+            "jobName": job_name,
+            "evaluationContext": ruleset,
+            "contextType": DQ_CONTEXT_JOB,
+        },
+        "rulesetNames": [ruleset],
+        "state": DQ_FAILED if failed else "SUCCEEDED",
+        "score": round(passed / total, 4) if total else 0.0,
+        "numRulesSucceeded": passed,
+        "numRulesFailed": failed,
+        "numRulesSkipped": skipped,
+    }
+    return envelope(DQ_RESULTS_AVAILABLE, detail, time, region, account, DQ_SOURCE)
+
+
+def dq_detail_problem(event: dict[str, Any]) -> str | None:
+    """Why this Data Quality results event cannot be read, or None. Only the detail itself
+    and its state are required: every other field may be missing and is said to be."""
+    detail = event.get("detail")
+    if not isinstance(detail, dict):
+        return "data quality event has no detail object"
+    if detail.get("state") not in DQ_STATES:
+        return f"unknown data quality state {detail.get('state')!r}"
+    return None
+
+
+def dq_count(detail: dict[str, Any], name: str) -> int | None:
+    """`numRulesFailed` (captured events) or `rulesFailed` (the docs' sample), if a number."""
+    for key in (f"numRules{name}", f"rules{name}"):
+        value = detail.get(key)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return int(value)
+    return None
+
+
+def dq_result_id(detail: dict[str, Any]) -> str | None:
+    value = detail.get("resultId", detail.get("resultID"))
+    return value if isinstance(value, str) and value else None
