@@ -1,6 +1,7 @@
 """A per-action profile of a job: every Spark action it calls, with wall time and rows.
 
     python -m bench --rows 1000 --reps 1 --profile     (clean_orders, printed per repetition)
+    python -m bench.profile --warm 5 --rows 1000      (in one warm session: min/median/max)
 
 No SparkListener and no change to the job: for the duration of `profiled`, PySpark's action
 methods (DataFrame.count, collect, take, isEmpty, toPandas, ...; DataFrameWriter's writes)
@@ -146,3 +147,80 @@ def profile_lines(profile: dict[str, Any]) -> list[str]:
         f" {profile['spark_jobs'] - jobs} outside"
     )
     return lines
+
+
+def warm_session(rows: int, reps: int, seed: int = 42, job: str = "clean_orders") -> dict[str, Any]:
+    """`job` on one generated day, `reps` times in one session after a first run that warms
+    the JVM up (class loading, JIT, codegen caches): the wall of each timed run, and the
+    profile of the last."""
+    import statistics
+    import tempfile
+
+    from bench.generate import RUN_DATE, generate
+    from orderlake.jobs.registry import config_for, job_spec
+    from orderlake.lake import Lake
+    from orderlake.spark import local_session
+
+    with tempfile.TemporaryDirectory(prefix="orderlake-warm-") as work:
+        lake = Lake.local(Path(work) / "lake")
+        generate(lake, rows, seed)
+        started = time.perf_counter()
+        spark = local_session("orderlake-warm")
+        session_s = time.perf_counter() - started
+
+        jobs = ("clean_orders", "aggregate_products", "aggregate_customers")
+        timed = jobs if job == "all" else (job,)
+
+        def once(names: tuple[str, ...] = timed) -> float:
+            began = time.perf_counter()
+            for name in names:
+                job_spec(name).run(spark, config_for(name, lake, RUN_DATE))
+            return time.perf_counter() - began
+
+        # The warm-up runs every job up to the timed ones: an aggregate reads curated orders.
+        first = once(jobs[: max(jobs.index(name) for name in timed) + 1])
+        walls = []
+        for _ in range(reps - 1):
+            walls.append(once())
+        with profiled(spark) as profile:
+            walls.append(once())
+        spark.stop()
+    return {
+        "session_start_s": session_s,
+        "first_s": first,
+        "walls_s": walls,
+        "min": min(walls),
+        "median": statistics.median(walls),
+        "max": max(walls),
+        "profile": profile,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """python -m bench.profile --warm N [--rows R] [--job clean_orders|all]"""
+    import argparse
+    import os
+
+    parser = argparse.ArgumentParser(description="a job's wall in a warm session, profiled")
+    parser.add_argument("--warm", type=int, default=3, help="timed runs after the warm-up")
+    parser.add_argument("--rows", type=int, default=1000)
+    parser.add_argument("--job", default="clean_orders", help="a job, or all (the three)")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("ORDERLAKE_SPARK_MASTER", "local[2]")
+    figures = warm_session(args.rows, max(args.warm, 1), job=args.job)
+    print(
+        f"{args.job} at {args.rows:,} rows, {os.environ['ORDERLAKE_SPARK_MASTER']}, load "
+        f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}: session start "
+        f"{figures['session_start_s']:.1f} s, first run {figures['first_s']:.1f} s, then "
+        f"min/median/max {figures['min']:.2f}/{figures['median']:.2f}/{figures['max']:.2f} s"
+        f" over {len(figures['walls_s'])} runs"
+    )
+    print("last run's actions:")
+    print("\n".join(profile_lines(figures["profile"])))
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main())

@@ -24,6 +24,7 @@ from orderlake import schema as S
 from orderlake.csv_records import Record, joined_records, spans
 from orderlake.dates import partition
 from orderlake.errors import OrderlakeError
+from orderlake.spark import local_rows
 from orderlake.transforms.columns import has_balanced_quotes
 
 # Raw order files: CSV, plain or compressed with a codec Spark (Hadoop) and Athena both read,
@@ -154,7 +155,7 @@ def read_raw_lines(spark: SparkSession, folder: str) -> RawLines:
             T.StructField("_name", T.StringType()),
         ]
     )
-    block_offsets = spark.createDataFrame(offsets, offset_schema)
+    block_offsets = local_rows(spark, offsets, offset_schema)
     lines = text.join(F.broadcast(block_offsets), on=[S.SOURCE_FILE, _BLOCK], how="inner").select(
         F.col("_name").alias(S.SOURCE_FILE),
         (F.col(_ROW) - F.col("_offset")).alias(S.LINE_NUMBER),
@@ -186,8 +187,15 @@ def _records_of_several_lines(
     ]
     if not wanted:
         return {}
-    keys = spark.createDataFrame(
-        sorted(set(wanted)), f"{S.SOURCE_FILE} string, {S.LINE_NUMBER} long"
+    keys = local_rows(
+        spark,
+        sorted(set(wanted)),
+        T.StructType(
+            [
+                T.StructField(S.SOURCE_FILE, T.StringType()),
+                T.StructField(S.LINE_NUMBER, T.LongType()),
+            ]
+        ),
     )
     texts: dict[str, dict[int, str]] = {}
     for row in lines.join(F.broadcast(keys), on=[S.SOURCE_FILE, S.LINE_NUMBER]).collect():
@@ -211,9 +219,17 @@ def _with_records(
         for record in joined:
             rows.append((path, record.first, record.text, False))
             rows += [(path, n, None, True) for n in record.continuation_lines]
-    joined_lines = spark.createDataFrame(
+    joined_lines = local_rows(
+        spark,
         rows,
-        f"{S.SOURCE_FILE} string, {S.LINE_NUMBER} long, _record string, _continuation boolean",
+        T.StructType(
+            [
+                T.StructField(S.SOURCE_FILE, T.StringType()),
+                T.StructField(S.LINE_NUMBER, T.LongType()),
+                T.StructField("_record", T.StringType()),
+                T.StructField("_continuation", T.BooleanType()),
+            ]
+        ),
     )
     return (
         lines.join(F.broadcast(joined_lines), on=[S.SOURCE_FILE, S.LINE_NUMBER], how="left")

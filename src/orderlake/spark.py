@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import subprocess
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from importlib.resources import files
+from typing import Any
 
-from pyspark.sql import SparkSession
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+from pyspark.sql import types as T
 
 from orderlake.errors import OrderlakeError
 
@@ -46,6 +52,10 @@ SHARED_CONF: dict[str, str] = {
 # still ends in a few tasks and files...
 LOCAL_SQL_CONF: dict[str, str] = {
     "spark.sql.shuffle.partitions": "64",
+    # A cached plan's shuffles are coalesced too (Spark 4's default): else clean_orders'
+    # cached duplicates keep every shuffle partition, and each later scan runs a task a
+    # partition (64 tasks, each deserializing the stage's plan, for a day of 1,000 rows).
+    "spark.sql.optimizer.canChangeCachedPlanOutputPartitioning": "true",
 }
 # ...and settings that must be given before the JVM starts: no UI, memory, quiet logs.
 LOCAL_CONF: dict[str, str] = {
@@ -55,6 +65,45 @@ LOCAL_CONF: dict[str, str] = {
     "spark.driver.memory": "4g",
     "spark.sql.execution.arrow.pyspark.enabled": "true",
 }
+
+
+# Shuffle partitions for a small input: one per this many input bytes (a 1,000-row day is
+# one partition, 1M rows about eleven), never more than the session's own setting.
+BYTES_PER_SHUFFLE_PARTITION = 16 * 1024 * 1024
+
+
+@contextmanager
+def shuffles_sized_for(spark: SparkSession, input_bytes: int) -> Iterator[None]:
+    """Within the block, shuffle partitions sized to the job's input, then the session's own.
+    A task a partition costs its plan's deserialization and scheduling whatever its rows, so a
+    small day runs its shuffles in a task or two instead of the dozens sized for a big one."""
+    key = "spark.sql.shuffle.partitions"
+    configured = spark.conf.get(key)
+    wanted = max(1, -(-input_bytes // BYTES_PER_SHUFFLE_PARTITION))
+    if configured is None or wanted >= int(configured):
+        yield
+        return
+    spark.conf.set(key, str(wanted))
+    try:
+        yield
+    finally:
+        spark.conf.set(key, configured)
+
+
+def local_rows(
+    spark: SparkSession, rows: Iterable[Sequence[Any]], schema: T.StructType
+) -> DataFrame:
+    """A small DataFrame of local rows (strings, numbers, booleans), as
+    `spark.createDataFrame(rows, schema)` gives it, but built in the JVM: the rows go as one
+    JSON literal that `from_json` reads. createDataFrame from a list parallelizes pickled rows,
+    which a Python worker must unpickle: at a small day, starting those workers costs more than
+    the data. For tables of a few thousand rows at most (files, blocks, lines): each row is
+    part of the plan."""
+    names = schema.fieldNames()
+    text = json.dumps([dict(zip(names, row, strict=True)) for row in rows])
+    return spark.range(0, 1, 1, 1).select(
+        F.inline(F.from_json(F.lit(text), T.ArrayType(schema))).alias(*names)
+    )
 
 
 def require_java() -> None:

@@ -45,6 +45,7 @@ from orderlake.quality import checks
 from orderlake.quality.accounting import RunAccount, account, conflicts_by_file
 from orderlake.quality.dynamic import load_history
 from orderlake.quality.outcome import BLOCKING, WARNING, RuleOutcome
+from orderlake.spark import local_rows, shuffles_sized_for
 from orderlake.transforms.clean import (
     BROADCAST_DUPLICATES,
     HEADER_LINE_NUMBER,
@@ -69,6 +70,15 @@ LINES_SCHEMA = T.StructType(
         T.StructField(S.RAW_LINE, T.StringType()),
     ]
 )
+HEADERS_SCHEMA = T.StructType(
+    [
+        T.StructField(S.SOURCE_FILE, T.StringType()),
+        T.StructField(S.RAW_LINE, T.StringType()),
+        T.StructField(HEADER_LINE_NUMBER, T.LongType()),
+    ]
+)
+# A compressed file's bytes stand for about this many bytes of text (gzip on CSV: 5-10x).
+COMPRESSION_RATIO = 8
 
 
 @dataclass(frozen=True)
@@ -124,7 +134,7 @@ def list_raw_files(spark: SparkSession, folder: str) -> dict[str, int]:
 
 def _read_lines(spark: SparkSession, folder: str, files: dict[str, int]) -> RawLines:
     if not any(size for path, size in files.items() if is_raw_csv(path)):
-        return RawLines(spark.createDataFrame([], LINES_SCHEMA), {})
+        return RawLines(local_rows(spark, [], LINES_SCHEMA), {})
     try:
         return read_raw_lines(spark, folder)
     except AnalysisException as exc:
@@ -133,9 +143,7 @@ def _read_lines(spark: SparkSession, folder: str, files: dict[str, int]) -> RawL
 
 def _headers(spark: SparkSession, raw: RawLines) -> DataFrame:
     rows = [(path, f.first_line or "", f.header_line) for path, f in raw.files.items()]
-    return spark.createDataFrame(
-        rows, f"{S.SOURCE_FILE} string, {S.RAW_LINE} string, {HEADER_LINE_NUMBER} long"
-    )
+    return local_rows(spark, rows, HEADERS_SCHEMA)
 
 
 def run(
@@ -150,6 +158,28 @@ def run(
     ]
     folder = f"{config.raw_orders_path}/{partition(config.run_date)}"
     files = list_raw_files(spark, folder)
+    with shuffles_sized_for(spark, _text_bytes(files)):
+        return _clean(spark, config, rulesets, folder, files, started, run_id)
+
+
+def _text_bytes(files: dict[str, int]) -> int:
+    """About how many bytes of text the raw files hold."""
+    return sum(
+        size * (1 if path.lower().endswith(".csv") else COMPRESSION_RATIO)
+        for path, size in files.items()
+        if is_raw_csv(path)
+    )
+
+
+def _clean(
+    spark: SparkSession,
+    config: CleanOrdersConfig,
+    rulesets: list[checks.LoadedRuleset],
+    folder: str,
+    files: dict[str, int],
+    started: dt.datetime,
+    run_id: str,
+) -> CleanOrdersResult:
     raw = _read_lines(spark, folder, files)
     checked = raw.lines.transform(checked_lines(config.run_date, _headers(spark, raw))).persist(
         StorageLevel.MEMORY_AND_DISK

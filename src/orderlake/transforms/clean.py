@@ -27,6 +27,7 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from orderlake import schema as S
+from orderlake.spark import local_rows
 from orderlake.transforms.columns import (
     as_valid_utf8,
     csv_fields,
@@ -399,7 +400,8 @@ def quarantined_rows(validated: DataFrame) -> DataFrame:
 
 def _file_ranks(spark: SparkSession, files: Iterable[str]) -> DataFrame:
     """(`_file_rank`, `source_file`): each of the day's files by its place in name order."""
-    return spark.createDataFrame(
+    return local_rows(
+        spark,
         list(enumerate(sorted(files))),
         T.StructType(
             [T.StructField(_FILE_RANK, T.LongType()), T.StructField(S.SOURCE_FILE, T.StringType())]
