@@ -54,7 +54,7 @@ from orderlake.transforms.clean import (
     conflicting_copies,
     duplicate_counts,
     duplicated_orders,
-    file_rows,
+    file_rows_and_duplicate_counts,
     in_wrong_partition,
     keyed_orders,
     quarantined_rows,
@@ -184,14 +184,25 @@ def _clean(
     checked = raw.lines.transform(checked_lines(config.run_date, _headers(spark, raw))).persist(
         StorageLevel.MEMORY_AND_DISK
     )
-    duplicates = conflicts = None
+    duplicates = None
     staged: list[StagedPartition] = []
     try:
-        per_file = file_rows(checked, config.run_date)
-        validated = checked.transform(reject_files_in_wrong_partition(in_wrong_partition(per_file)))
+        # The dedupe's aggregate is computed with the per-file counts, in one action, over
+        # every file's accepted rows; a file found in the wrong partition (rare) is no
+        # order of the day, so then the dedupe runs again without it.
+        duplicates = duplicated_orders(keyed_orders(checked, raw.files)).persist(
+            StorageLevel.MEMORY_AND_DISK
+        )
+        per_file, (duplicated_ids, duplicates_dropped) = file_rows_and_duplicate_counts(
+            checked, duplicates, config.run_date
+        )
+        wrong_partition = in_wrong_partition(per_file)
+        validated = checked.transform(reject_files_in_wrong_partition(wrong_partition))
         keyed = keyed_orders(validated, raw.files)
-        duplicates = duplicated_orders(keyed).persist(StorageLevel.MEMORY_AND_DISK)
-        duplicated_ids, duplicates_dropped = duplicate_counts(duplicates)
+        if wrong_partition:
+            duplicates.unpersist()
+            duplicates = duplicated_orders(keyed).persist(StorageLevel.MEMORY_AND_DISK)
+            duplicated_ids, duplicates_dropped = duplicate_counts(duplicates)
         broadcast = duplicated_ids <= BROADCAST_DUPLICATES
         curated = to_curated_orders(keyed, duplicates, broadcast=broadcast)
         staged.append(stage_partition(curated, config.orders_path, config.run_date))
@@ -200,17 +211,15 @@ def _clean(
         # the rejected rows meet in the one task that writes the file.
         quarantine = validated.transform(quarantined_rows)
         if duplicated_ids:
-            conflicts = conflicting_copies(keyed, duplicates, raw.files, broadcast).persist(
-                StorageLevel.MEMORY_AND_DISK
-            )
-            if not conflicts.isEmpty():  # only then are the raw lines read a third time
-                quarantine = quarantine.unionByName(conflict_rows(conflicts, raw.lines))
+            # No emptiness check first (an action of its own): the conflicts are broadcast
+            # to the join with the raw lines, and when there are none adaptive execution
+            # drops the join, so the raw lines are read a third time only for real ones.
+            conflicts = conflicting_copies(keyed, duplicates, raw.files, broadcast)
+            quarantine = quarantine.unionByName(conflict_rows(conflicts, raw.lines))
         staged.append(
             stage_partition(quarantine.repartition(1), config.quarantine_path, config.run_date)
         )
         # Nothing reads the checked rows again: their memory goes to the rules' aggregates.
-        if conflicts is not None:
-            conflicts.unpersist()
         duplicates.unpersist()
         checked.unpersist()
         accounting = account(
@@ -251,9 +260,8 @@ def _clean(
                 keep_failed_partition(partial)
             else:
                 discard_partition(partial)
-        for cached in (duplicates, conflicts):
-            if cached is not None:
-                cached.unpersist()
+        if duplicates is not None:
+            duplicates.unpersist()
         checked.unpersist()
     return _result(accounting, outcomes)
 

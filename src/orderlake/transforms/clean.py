@@ -306,21 +306,48 @@ def file_rows(checked: DataFrame, run_date: dt.date) -> dict[str, FileRows]:
     A file none of whose valid order times fall on the run date is in the wrong dt= folder:
     its `file_reason` says so. Every line of such a file already has a reason of its own (its
     time is off the run date, or missing), so the counts hold as they are."""
-    day = F.to_date(F.col(S.ORDER_TS))
-    dated = F.col(S.ORDER_TS).isNotNull() & F.col(FILE_REASON).isNull()
+    return _file_rows_of(_file_rows_frame(checked, run_date).collect())
+
+
+def file_rows_and_duplicate_counts(
+    checked: DataFrame, duplicates: DataFrame, run_date: dt.date
+) -> tuple[dict[str, FileRows], tuple[int, int]]:
+    """`file_rows` and `duplicate_counts` in one Spark action (both read the checked rows:
+    one query, so a small day schedules its jobs once, not twice)."""
+    counts = _duplicate_counts_frame(duplicates).select(
+        F.lit(True).alias(_COUNTS_ROW), "_ids", "_dropped"
+    )
     rows = (
-        checked.groupBy(S.SOURCE_FILE)
-        .agg(
-            F.count(F.when(is_accepted(), 1)).alias("accepted"),
-            F.count(F.when(~is_accepted(), 1)).alias("quarantined"),
-            F.max(FILE_REASON).alias("file_reason"),
-            F.min(day).alias("first_day"),
-            F.max(day).alias("last_day"),
-            F.count(F.when(dated, 1)).alias("dated"),
-            F.count(F.when(dated & (day == F.lit(run_date)), 1)).alias("on_run_date"),
-        )
+        _file_rows_frame(checked, run_date)
+        .withColumn(_COUNTS_ROW, F.lit(False))
+        .unionByName(counts, allowMissingColumns=True)
         .collect()
     )
+    (total,) = [r for r in rows if r[_COUNTS_ROW]]
+    return (
+        _file_rows_of([r for r in rows if not r[_COUNTS_ROW]]),
+        (int(total["_ids"]), int(total["_dropped"])),
+    )
+
+
+_COUNTS_ROW = "_counts_row"
+
+
+def _file_rows_frame(checked: DataFrame, run_date: dt.date) -> DataFrame:
+    day = F.to_date(F.col(S.ORDER_TS))
+    dated = F.col(S.ORDER_TS).isNotNull() & F.col(FILE_REASON).isNull()
+    return checked.groupBy(S.SOURCE_FILE).agg(
+        F.count(F.when(is_accepted(), 1)).alias("accepted"),
+        F.count(F.when(~is_accepted(), 1)).alias("quarantined"),
+        F.max(FILE_REASON).alias("file_reason"),
+        F.min(day).alias("first_day"),
+        F.max(day).alias("last_day"),
+        F.count(F.when(dated, 1)).alias("dated"),
+        F.count(F.when(dated & (day == F.lit(run_date)), 1)).alias("on_run_date"),
+    )
+
+
+def _file_rows_of(rows: list) -> dict[str, FileRows]:
     return {
         r[S.SOURCE_FILE]: FileRows(
             accepted=r["accepted"],
@@ -438,8 +465,15 @@ def duplicated_orders(keyed: DataFrame) -> DataFrame:
 
 def duplicate_counts(duplicates: DataFrame) -> tuple[int, int]:
     """(order ids duplicated, rows dropped as duplicates)."""
-    row = duplicates.agg(F.count(F.lit(1)), F.coalesce(F.sum(F.col(_COPIES) - 1), F.lit(0))).first()
+    row = _duplicate_counts_frame(duplicates).first()
     return (int(row[0]), int(row[1])) if row else (0, 0)
+
+
+def _duplicate_counts_frame(duplicates: DataFrame) -> DataFrame:
+    return duplicates.agg(
+        F.count(F.lit(1)).alias("_ids"),
+        F.coalesce(F.sum(F.col(_COPIES) - 1), F.lit(0)).alias("_dropped"),
+    )
 
 
 # Up to this many duplicated ids are broadcast to every task; beyond, the join shuffles.
