@@ -254,11 +254,21 @@ _RANK_ORDER = f"{S.ABANDONED_CARTS} desc, {S.ABANDONED_VALUE} desc, {S.PRODUCT_I
 def _product_daily_sql() -> str:
     done = f"{S.STATUS} = '{S.STATUS_COMPLETED}'"
     gone = f"{S.STATUS} = '{S.STATUS_ABANDONED}'"
+    # A product's names: of its distinct (name, category) pairs, the one with the largest
+    # name, then category (aggregates._largest_names): the category goes with the name.
     return f"""
+with names as (
+    select {S.PRODUCT_ID}, {S.PRODUCT_NAME}, {S.CATEGORY} from (
+        select *, row_number() over (
+            partition by {S.PRODUCT_ID}
+            order by {S.PRODUCT_NAME} desc nulls last, {S.CATEGORY} desc nulls last
+        ) as _place
+        from (select distinct {S.PRODUCT_ID}, {S.PRODUCT_NAME}, {S.CATEGORY} from curated)
+    ) where _place = 1
+),
+figures as (
 select
     {S.PRODUCT_ID},
-    max({S.PRODUCT_NAME}) as {S.PRODUCT_NAME},
-    max({S.CATEGORY}) as {S.CATEGORY},
     cast(coalesce(sum({S.QUANTITY}) filter (where {done}), 0) as bigint) as {S.UNITS},
     cast(coalesce(sum({S.TOTAL_AMOUNT}) filter (where {done}), 0) as decimal(22, 2))
         as {S.REVENUE},
@@ -270,6 +280,9 @@ select
     cast(count(*) filter (where {gone}) as double) / count(*) as {S.ABANDONMENT_RATE}
 from curated
 group by {S.PRODUCT_ID}
+)
+select f.{S.PRODUCT_ID}, n.{S.PRODUCT_NAME}, n.{S.CATEGORY}, f.* exclude ({S.PRODUCT_ID})
+from figures f join names n using ({S.PRODUCT_ID})
 """
 
 
@@ -500,14 +513,13 @@ def run_reference(
     con.execute(f"create or replace table records as {_records_sql()}")
     # Each record of several lines at its first line's number, its other lines gone.
     con.execute(
-        "create or replace table record_lines as "
+        "create or replace view record_lines as "
         "with continued as (select source_file, unnest(range(first_line + 1, last_line + 1)) "
         "as line_number from records) "
         "select l.source_file, l.line_number, coalesce(r.text, l.raw_line) as raw_line "
         "from lines l anti join continued c using (source_file, line_number) "
         "left join records r on r.source_file = l.source_file and r.first_line = l.line_number"
     )
-    con.execute("drop table lines")
     con.execute(f"create or replace table validated as {_validated_sql(run_date)}")
     _copy(con, _curated_sql(), out / "orders.parquet")
     _copy(con, _quarantine_sql(), out / "quarantine.parquet")
@@ -525,8 +537,9 @@ def run_reference(
         json.dumps({"files": per_file, "run": run, "rules": metrics}, indent=1)
     )
     con.execute("drop table validated")
-    con.execute("drop table record_lines")
+    con.execute("drop view record_lines")
     con.execute("drop table records")
+    con.execute("drop table lines")
     extra = time.perf_counter() - extra_started
     timings["clean_orders"] = core + extra
 

@@ -46,9 +46,15 @@ HOSTILE = "\n".join(
         'H-2,C1,Ann,ann@example.com,P2,"Folders, C:\\",Office,3,3.50,USD,'
         "2026-11-21 23:30:00.5,completed,card,US",
         "H-7,C4,Di,di@example.com,P7,Tea,Grocery,1,2.00,USD,2026-11-21 11:00:00,completed,card,US",
-        # a stray quote followed by whole records, and one never closed before the end
+        # P1 under another name and category: product_daily keeps the pair of the largest name
+        "H-11,C4,Di,di@example.com,P1,Zz Stone,Aaa,1,2.00,USD,2026-11-21 11:00:00,completed,card,"
+        "US",
+        # a stray quote followed by whole records, a quoted line break in a line one field
+        # short (two lines, neither a record), and a quote never closed before the end
         'H-8,C4,Di,di@example.com,P8,"Cup,Home,1,1.00,USD,2026-11-21 10:00:00,completed,card,US',
         "H-9,C4,Di,di@example.com,P9,Tea,Grocery,1,2.00,USD,2026-11-21 11:00:00,completed,card,US",
+        'H-10,C4,Di,di@example.com,P10,"Bowl',
+        'set",Home,1,1.00,USD,2026-11-21 10:00:00,completed,card',
         'H-6,C4,Di,di@example.com,P6,"Never closed,Home,1,1.00,USD,2026-11-21 10:00:00,completed',
     ]
 )
@@ -77,7 +83,7 @@ def test_the_reference_reads_records_as_the_cleaner_does(both_sides):
             f"select order_id, line_number from '{reference}/orders.parquet' {where}"
         ).fetchall()
     )
-    assert orders == {"H-1": 2, "H-2": 3, "H-3": 4, "H-4": 6, "H-7": 11, "H-9": 13}
+    assert orders == {"H-1": 2, "H-2": 3, "H-3": 4, "H-4": 6, "H-7": 11, "H-11": 12, "H-9": 14}
     names = dict(
         con.execute(
             f"select order_id, product_name from '{reference}/orders.parquet' {where}"
@@ -88,19 +94,26 @@ def test_the_reference_reads_records_as_the_cleaner_does(both_sides):
         "\nH-5,C3,Cy,cy@example.com,P5,Pen"
     )
     quarantined = con.execute(
-        f"select line_number, reason, kept_line_number from '{reference}/quarantine.parquet' "
-        f"{where} order by line_number"
+        f"select line_number, reason, order_id, kept_line_number "
+        f"from '{reference}/quarantine.parquet' {where} order by line_number"
     ).fetchall()
     assert quarantined == [
-        (10, "conflicting_duplicate", 3),
-        (12, "unparsable_line", None),
-        (14, "unparsable_line", None),
+        (10, "conflicting_duplicate", "H-2", 3),
+        (13, "unparsable_line", "H-8", None),
+        (15, "unparsable_line", "H-10", None),
+        (16, "unparsable_line", "set", None),  # a broken line's first field, as Spark reads it
+        (17, "unparsable_line", "H-6", None),
     ]
+    product = con.execute(
+        f"select product_name, category from '{reference}/product_daily.parquet' "
+        "where product_id = 'P1'"
+    ).fetchall()
+    assert product == [("Zz Stone", "Aaa")]
     accounting = json.loads((reference / "dq_results.json").read_text())
     hostile = next(f for f in accounting["files"] if "hostile" in f["source_file"])
-    # 10 records after the header (H-3 and H-4/H-5 two lines each, the empty line no row)
-    assert (hostile["rows_read"], hostile["rows_curated"]) == (10, 6)
-    assert (hostile["rows_quarantined"], hostile["duplicates_dropped"]) == (3, 1)
+    # 13 records after the header (H-3 and H-4/H-5 two lines each, the empty line no row)
+    assert (hostile["rows_read"], hostile["rows_curated"]) == (13, 7)
+    assert (hostile["rows_quarantined"], hostile["duplicates_dropped"]) == (5, 1)
     assert both_sides[4]["core"]["clean_orders"] < both_sides[4]["jobs"]["clean_orders"]
 
 
