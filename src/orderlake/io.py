@@ -290,6 +290,12 @@ def read_partition(spark: SparkSession, table_path: str, run_date: dt.date) -> D
         raise OrderlakeError(f"cannot read {path}: {exc.desc}") from None
 
 
+def partition_bytes(spark: SparkSession, table_path: str, run_date: dt.date) -> int:
+    """The bytes one dt= partition's files hold (0 if it is missing): a job's input size."""
+    fs, path = hadoop_path(spark, f"{table_path}/{partition(run_date)}")
+    return int(fs.getContentSummary(path).getLength()) if fs.exists(path) else 0
+
+
 def write_partition(df: DataFrame, table_path: str, run_date: dt.date) -> None:
     """Replace one dt= partition of a Parquet table with `df`'s rows, leaving the others:
     `stage_partition` then `commit_partition`."""

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from pyspark.sql import SparkSession
 
-from orderlake.io import read_partition, write_partition
+from orderlake.io import partition_bytes, read_partition, write_partition
 from orderlake.jobs.config import JobConfig
+from orderlake.spark import shuffles_sized_for
 from orderlake.transforms.aggregates import customer_top_abandoned
 
 
@@ -20,7 +21,8 @@ class AggregateCustomersConfig(JobConfig):
 
 
 def run(spark: SparkSession, config: AggregateCustomersConfig) -> None:
-    top = read_partition(spark, config.orders_path, config.run_date).transform(
-        customer_top_abandoned()
-    )
-    write_partition(top.coalesce(1), config.customer_top_abandoned_path, config.run_date)
+    with shuffles_sized_for(spark, partition_bytes(spark, config.orders_path, config.run_date)):
+        top = read_partition(spark, config.orders_path, config.run_date).transform(
+            customer_top_abandoned()
+        )
+        write_partition(top.coalesce(1), config.customer_top_abandoned_path, config.run_date)

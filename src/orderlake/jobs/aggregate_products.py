@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from pyspark.sql import SparkSession
 
-from orderlake.io import read_partition, write_partition
+from orderlake.io import partition_bytes, read_partition, write_partition
 from orderlake.jobs.config import JobConfig
+from orderlake.spark import shuffles_sized_for
 from orderlake.transforms.aggregates import product_daily, top_abandoned_products
 
 
@@ -21,6 +22,11 @@ class AggregateProductsConfig(JobConfig):
 
 
 def run(spark: SparkSession, config: AggregateProductsConfig) -> None:
+    with shuffles_sized_for(spark, partition_bytes(spark, config.orders_path, config.run_date)):
+        _aggregate(spark, config)
+
+
+def _aggregate(spark: SparkSession, config: AggregateProductsConfig) -> None:
     daily = read_partition(spark, config.orders_path, config.run_date).transform(product_daily)
     daily = daily.coalesce(1).cache()
     try:
