@@ -266,8 +266,9 @@ def test_counts_that_do_not_reconcile_fail_the_run(day_copy, spark, monkeypatch)
 def test_a_bad_ruleset_stops_the_run_before_reading_data(spark, tmp_path):
     lake = Lake.local(tmp_path)
     ruleset = tmp_path / "bad.dqdl"
-    ruleset.write_text('Rules = [\n  RowCount > 0,\n  Entropy "x" > 1\n]\n')
-    with pytest.raises(OrderlakeError, match=r"ruleset bad.dqdl: line 3: rule 'Entropy"):
+    # A rule that needs Glue's reference data source, so the local evaluator refuses it.
+    ruleset.write_text('Rules = [\n  RowCount > 0,\n  ReferentialIntegrity "x" "ref.y" = 1.0\n]\n')
+    with pytest.raises(OrderlakeError, match=r"ruleset bad.dqdl: line 3: rule 'ReferentialIn"):
         run(spark, _config(lake, warning_ruleset=str(ruleset)))
 
 
