@@ -1,5 +1,5 @@
 """moto's server, telling moto's IAM evaluation the resource of the Glue and SNS calls that
-orderlake's components make.
+orderlake's components make, and CloudWatch's IAM action prefix.
 
 moto can enforce IAM (scripts/check_iam.py turns it on through /moto-api/reset-auth). It checks
 S3 requests against their bucket and key ARN, but every other service's request against the
@@ -17,6 +17,7 @@ from typing import Any
 
 from moto import server
 from moto.glue.responses import GlueResponse
+from moto.iam.access_control import IAMRequestBase
 from moto.sns.responses import SNSResponse
 
 # Glue actions and the parameters naming what they touch.
@@ -61,8 +62,22 @@ def _sns_resource(self: Any) -> str:
     return self._get_param("TopicArn") or self._get_param("TargetArn") or "*"
 
 
+# moto names an action by the request's signing name, which for CloudWatch is `monitoring`;
+# IAM's prefix for the service is `cloudwatch` (cloudwatch:PutMetricData).
+_SIGNING_TO_IAM_PREFIX = {"monitoring:": "cloudwatch:"}
+_moto_iam_request_init = IAMRequestBase.__init__
+
+
+def _iam_request_init(self: Any, *args: Any, **kwargs: Any) -> None:
+    _moto_iam_request_init(self, *args, **kwargs)
+    for signing, prefix in _SIGNING_TO_IAM_PREFIX.items():
+        if self._action.startswith(signing):
+            self._action = prefix + self._action.removeprefix(signing)
+
+
 GlueResponse._determine_resource = _glue_resource  # type: ignore[attr-defined]
 SNSResponse._determine_resource = _sns_resource  # type: ignore[attr-defined]
+IAMRequestBase.__init__ = _iam_request_init  # type: ignore[method-assign]
 
 if __name__ == "__main__":
     server.main()

@@ -87,7 +87,9 @@ data "aws_iam_policy_document" "job" {
     condition {
       test     = "StringEquals"
       variable = "cloudwatch:namespace"
-      values   = ["Glue"]
+      # "Glue Data Quality": the rulesets' metrics, without which Glue sends no
+      # "Data Quality Evaluation Results Available" event.
+      values = ["Glue", "Glue Data Quality"]
     }
   }
 }

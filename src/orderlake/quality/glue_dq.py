@@ -31,7 +31,9 @@ def evaluate_on_glue(df: DataFrame, ruleset_text: str, context: str) -> list[Rul
         ruleset=ruleset_text,
         publishing_options={
             "dataQualityEvaluationContext": context,
-            "enableDataQualityCloudWatchMetrics": False,
+            # On: Glue emits the "Data Quality Evaluation Results Available" event (which
+            # tells on-call, events/patterns/dq_failures.json) only with metrics published.
+            "enableDataQualityCloudWatchMetrics": True,
             "enableDataQualityResultsPublishing": True,
         },
     )
