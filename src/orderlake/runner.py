@@ -23,7 +23,7 @@ from orderlake.lake import Lake
 from orderlake.local import athena, catalog
 from orderlake.locks import date_lock
 from orderlake.progress import Progress
-from orderlake.spark import local_session
+from orderlake.spark import SMALL_DAY_BYTES, local_session
 from orderlake.storage import LocalStore
 
 STATE_SUCCEEDED = "SUCCEEDED"
@@ -110,6 +110,13 @@ class LocalPipeline:
         prefix = self.lake.definition.tables["raw_orders"].prefix
         return write_day(store, run_date, settings, prefix)
 
+    def _small_day(self, run_date: dt.date) -> bool:
+        """Whether the date's raw partition is small enough for a quick-JIT session (read
+        only when the first job of the process starts the session)."""
+        folder = Path(self.lake.table_partition("raw_orders", run_date))
+        sizes = (p.stat().st_size for p in folder.rglob("*") if p.is_file())
+        return folder.is_dir() and sum(sizes) < SMALL_DAY_BYTES
+
     def run_job(self, name: str, run_date: dt.date) -> JobRun:
         """Run one job for a date in this process's Spark session; report it; raise on failure."""
         run = JobRun(job_name=name, run_date=run_date)
@@ -118,7 +125,7 @@ class LocalPipeline:
             started = getattr(listener, "job_started", None)
             if started is not None:
                 started(run)
-        spark = local_session()
+        spark = local_session(quick_jit=self._small_day(run_date))
         try:
             run.result = job_spec(name).run(spark, config_for(name, self.lake, run_date))
             run.state = STATE_SUCCEEDED
