@@ -74,3 +74,15 @@ def joined_records(lines: Mapping[int, str], odd_lines: list[int], fields: int) 
                 continue
         place += 1
     return records
+
+
+def data_records(text: str, fields: int) -> list[str]:
+    """A whole file's data records as the cleaner reads them, for checks written in plain
+    Python: its lines after the header (split at "\\n"), the lines of a record whose quoted
+    field holds a line break joined into one."""
+    lines = dict(enumerate(text.split("\n"), start=1))
+    odd = [n for n, line in lines.items() if n > 1 and line.count('"') % 2]
+    joined = joined_records(lines, odd, fields)
+    first = {r.first: r.text for r in joined}
+    continued = {n for r in joined for n in r.continuation_lines}
+    return [first.get(n, line) for n, line in lines.items() if n > 1 and n not in continued]

@@ -52,10 +52,10 @@ SHARED_CONF: dict[str, str] = {
 # still ends in a few tasks and files...
 LOCAL_SQL_CONF: dict[str, str] = {
     "spark.sql.shuffle.partitions": "64",
-    # A cached plan's shuffles are coalesced too (Spark 4's default): else clean_orders'
-    # cached duplicates keep every shuffle partition, and each later scan runs a task a
-    # partition (64 tasks, each deserializing the stage's plan, for a day of 1,000 rows).
-    "spark.sql.optimizer.canChangeCachedPlanOutputPartitioning": "true",
+    # Not "true" (Spark 4's default, coalescing a cached plan's shuffles): on Spark 3.5 a
+    # 10M-row clean_orders then lost the cached duplicates' shuffle files mid-query
+    # (FileNotFoundException shuffle_1_73_0.data, twice in two runs, 2026-12-02).
+    "spark.sql.optimizer.canChangeCachedPlanOutputPartitioning": "false",
 }
 # ...and settings that must be given before the JVM starts: no UI, memory, quiet logs.
 LOCAL_CONF: dict[str, str] = {
@@ -90,6 +90,10 @@ def shuffles_sized_for(spark: SparkSession, input_bytes: int) -> Iterator[None]:
         spark.conf.set(key, configured)
 
 
+# local_rows puts at most this many rows into the plan itself.
+LOCAL_ROWS_IN_PLAN = 2000
+
+
 def local_rows(
     spark: SparkSession, rows: Iterable[Sequence[Any]], schema: T.StructType
 ) -> DataFrame:
@@ -99,6 +103,11 @@ def local_rows(
     which a Python worker must unpickle: at a small day, starting those workers costs more than
     the data. For tables of a few thousand rows at most (files, blocks, lines): each row is
     part of the plan."""
+    rows = list(rows)
+    if len(rows) > LOCAL_ROWS_IN_PLAN:
+        # A bigger table in the plan is copied into every task: a 10M-row day's records (tens
+        # of thousands of rows) ran the driver out of heap. Parallelized rows instead.
+        return spark.createDataFrame(rows, schema)
     names = schema.fieldNames()
     text = json.dumps([dict(zip(names, row, strict=True)) for row in rows])
     return spark.range(0, 1, 1, 1).select(

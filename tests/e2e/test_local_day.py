@@ -14,7 +14,7 @@ import pytest
 
 from orderlake import schema as S
 from orderlake.cli import main
-from orderlake.csv_records import is_record, joined_records
+from orderlake.csv_records import data_records, is_record
 from orderlake.errors import OrderlakeError
 from orderlake.spark import require_java
 
@@ -30,7 +30,7 @@ def reference_top_products(raw_file: Path, run_date: dt.date, limit: int = 10):
     revenue: dict[str, Decimal] = defaultdict(Decimal)
     orders: dict[str, int] = defaultdict(int)
     units: dict[str, int] = defaultdict(int)
-    for line in _records(raw_file.read_text(encoding="utf-8")):
+    for line in data_records(raw_file.read_text(encoding="utf-8"), len(S.RAW_COLUMNS)):
         if not line:
             continue
         if not is_record(line, len(S.RAW_COLUMNS)):
@@ -63,19 +63,6 @@ def reference_top_products(raw_file: Path, run_date: dt.date, limit: int = 10):
             units[product] += int(row[S.QUANTITY])
     ranked = sorted(revenue, key=lambda p: (-revenue[p], p))[:limit]
     return [(p, orders[p], units[p], revenue[p]) for p in ranked]
-
-
-def _records(text: str) -> list[str]:
-    """The data records of a raw file: its lines after the header, the lines of a record
-    whose quoted field holds a line break joined (orderlake.csv_records' rule)."""
-    lines = text.split("\n")
-    odd = [n for n, line in enumerate(lines, start=1) if n > 1 and line.count('"') % 2]
-    joined = joined_records(dict(enumerate(lines, start=1)), odd, len(S.RAW_COLUMNS))
-    first = {r.first: r.text for r in joined}
-    continued = {n for r in joined for n in r.continuation_lines}
-    return [
-        first.get(n, line) for n, line in enumerate(lines, start=1) if n > 1 and n not in continued
-    ]
 
 
 def parse_printed_table(out: str):

@@ -9,7 +9,7 @@ import io
 import pytest
 
 from orderlake import schema as S
-from orderlake.csv_records import is_record, joined_records
+from orderlake.csv_records import data_records, is_record
 from orderlake.generator import GeneratorSettings, generate_csv, write_day
 from orderlake.storage import LocalStore
 
@@ -26,18 +26,8 @@ def _utc_day(text: str) -> dt.date:
 
 
 def _records(text: str) -> list[str]:
-    """Data records as the cleaner reads them (orderlake.csv_records): a record whose quoted
-    field holds a line break is one record."""
-    lines = text.split("\n")
-    odd = [n for n, line in enumerate(lines, start=1) if n > 1 and line.count('"') % 2]
-    joined = joined_records(dict(enumerate(lines, start=1)), odd, len(S.RAW_COLUMNS))
-    first = {r.first: r.text for r in joined}
-    continued = {n for r in joined for n in r.continuation_lines}
-    return [
-        first.get(n, line)
-        for n, line in enumerate(lines, start=1)
-        if n > 1 and n not in continued and line
-    ]
+    """Data records as the cleaner reads them (orderlake.csv_records), empty lines left out."""
+    return [record for record in data_records(text, len(S.RAW_COLUMNS)) if record]
 
 
 def test_header_and_row_count():
