@@ -135,12 +135,18 @@ def test_spark_and_duckdb_agree_on_every_aggregate(both_sides):
     assert files["product_daily"]["files"] == 1
 
 
-def test_a_one_cent_difference_is_reported(both_sides, tmp_path):
-    lake, reference, *_ = both_sides
+def _copy_of(reference: Path, tmp_path: Path) -> Path:
+    """A copy of the reference's outputs, for a test to tamper with."""
     tampered = tmp_path / "duckdb"
     tampered.mkdir()
     for table in reference.iterdir():
         (tampered / table.name).write_bytes(table.read_bytes())
+    return tampered
+
+
+def test_a_one_cent_difference_is_reported(both_sides, tmp_path):
+    lake, reference, *_ = both_sides
+    tampered = _copy_of(reference, tmp_path)
     duckdb.execute(
         "copy (select * replace (revenue + 0.01 as revenue)"
         f" from '{reference}/product_daily.parquet')"
@@ -153,10 +159,7 @@ def test_a_one_cent_difference_is_reported(both_sides, tmp_path):
 
 def test_a_missing_quarantined_row_is_reported(both_sides, tmp_path):
     lake, reference, *_ = both_sides
-    tampered = tmp_path / "duckdb"
-    tampered.mkdir()
-    for table in reference.iterdir():
-        (tampered / table.name).write_bytes(table.read_bytes())
+    tampered = _copy_of(reference, tmp_path)
     duckdb.execute(
         f"copy (select * from '{reference}/quarantine.parquet' limit 1 offset 1)"
         f" to '{tampered}/quarantine.parquet' (format parquet)"
@@ -167,10 +170,7 @@ def test_a_missing_quarantined_row_is_reported(both_sides, tmp_path):
 
 def test_a_differing_count_or_metric_or_an_unknown_rule_is_reported(both_sides, tmp_path):
     lake, reference, *_ = both_sides
-    tampered = tmp_path / "duckdb"
-    tampered.mkdir()
-    for table in reference.iterdir():
-        (tampered / table.name).write_bytes(table.read_bytes())
+    tampered = _copy_of(reference, tmp_path)
     results = json.loads((reference / "dq_results.json").read_text())
     results["files"][0]["duplicates_dropped"] += 1
     results["rules"]["RowCount > 0"]["Dataset.*.RowCount"] += 1
