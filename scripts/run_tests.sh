@@ -2,7 +2,8 @@
 # make test's pytest runs, side by side so the suite takes about the longest of them rather than
 # their sum on a 2-core machine:
 #   - the emulator cycle (tests/infra: mostly waiting on Terraform and moto);
-#   - the Glue wheel spark-submitted beside only Glue 5.0's modules (slow: three JVMs);
+#   - the Glue wheel spark-submitted beside only Glue 5.0's modules (slow: three JVMs), and the
+#     local JVM's class-sharing archive written by one session and loaded by the next;
 #   - docker-compose.yml's services run in a stand-in of the Glue 5 image (slow: pip installs
 #     into a fresh home, a spark-submit, and a part of the suite inside);
 #   - everything else (the default selection, not marked slow).
@@ -22,7 +23,8 @@ background() {  # background NAME PYTEST-ARGUMENTS...
   pids+=($!)
 }
 background "tests/infra" tests/infra
-background "tests/packaging/test_glue_wheel.py -m slow" -m slow tests/packaging/test_glue_wheel.py
+background "tests/packaging/test_glue_wheel.py tests/integration/test_jvm_archive.py -m slow" \
+  -m slow tests/packaging/test_glue_wheel.py tests/integration/test_jvm_archive.py
 background "tests/packaging/test_glue_container.py -m slow" -m slow tests/packaging/test_glue_container.py
 "$BIN/pytest" --ignore=tests/infra "$@"
 status=$?

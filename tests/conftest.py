@@ -13,6 +13,9 @@ import pytest
 from pyspark.sql import SparkSession
 
 os.environ.setdefault("ORDERLAKE_SPARK_MASTER", "local[2]")
+# No class-sharing archive for the CLI runs tests start: the suite writes nothing into the
+# user's cache (tests/integration/test_jvm_archive.py tests the archive in a folder of its own).
+os.environ.setdefault("ORDERLAKE_CLASS_ARCHIVE", "off")
 
 
 @pytest.fixture(scope="session")

@@ -125,7 +125,7 @@ class LocalPipeline:
             started = getattr(listener, "job_started", None)
             if started is not None:
                 started(run)
-        spark = local_session(quick_jit=self._small_day(run_date))
+        spark = local_session(quick_jit=self._small_day(run_date), class_archive=True)
         try:
             run.result = job_spec(name).run(spark, config_for(name, self.lake, run_date))
             run.state = STATE_SUCCEEDED

@@ -16,6 +16,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
+from orderlake import jvm_archive
 from orderlake.errors import OrderlakeError
 
 # Settings that hold both on a laptop's local[*] and on Glue workers: UTC everywhere (raw
@@ -115,8 +116,8 @@ def local_rows(
     )
 
 
-def require_java() -> None:
-    """Fail with one clear line if no Java runtime is there to start Spark."""
+def require_java() -> str:
+    """The Java runtime that will start Spark; one clear line if there is none."""
     java_home = os.environ.get("JAVA_HOME")
     java = os.path.join(java_home, "bin", "java") if java_home else shutil.which("java")
     if not java or not os.path.exists(java):
@@ -129,6 +130,7 @@ def require_java() -> None:
         subprocess.run([java, "-version"], capture_output=True, check=True, timeout=30)
     except (OSError, subprocess.SubprocessError) as exc:
         raise OrderlakeError(f"Java at {java} does not run ({exc}); install Java 17") from exc
+    return java
 
 
 def spark_defaults() -> dict[str, str]:
@@ -163,14 +165,20 @@ QUICK_JIT = "-XX:TieredStopAtLevel=1"
 
 
 def local_session(
-    app_name: str = "orderlake", extra: dict[str, str] | None = None, quick_jit: bool = False
+    app_name: str = "orderlake",
+    extra: dict[str, str] | None = None,
+    quick_jit: bool = False,
+    class_archive: bool = False,
 ) -> SparkSession:
     """A local[*] session with Glue's settings and Spark's console noise off; `quick_jit` for
-    small work (SMALL_DAY_BYTES). An active session is returned as it is."""
+    small work (SMALL_DAY_BYTES); `class_archive` to start the JVM from the class-sharing
+    archive of Spark's classes, written by the first such session (orderlake.jvm_archive).
+    An active session is returned as it is."""
     existing = SparkSession.getActiveSession()
     if existing is not None:
         return existing
-    require_java()
+    java = require_java()
+    archive = jvm_archive.for_session(java, extra or {}) if class_archive else None
     log_config = files("orderlake").joinpath("log4j2.properties")
     builder = SparkSession.builder.master(os.environ.get("ORDERLAKE_SPARK_MASTER", "local[*]"))
     builder = builder.appName(app_name)
@@ -178,6 +186,8 @@ def local_session(
         f"-Dlog4j2.configurationFile=file:{log_config} -Dlog4j.configurationFile=file:{log_config}"
     )
     java_options = f"{quiet} {QUICK_JIT}" if quick_jit else quiet
+    if archive is not None:
+        java_options = f"{java_options} {archive.java_options()}"
     conf = {
         **SHARED_CONF,
         **LOCAL_CONF,
@@ -190,4 +200,5 @@ def local_session(
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
+    jvm_archive.start(archive, spark)
     return spark

@@ -1,0 +1,185 @@
+"""A class-sharing archive for the local Spark JVM: a faster start for every local run after
+the first.
+
+A fresh JVM loads, parses and verifies every class of Spark's jars it needs, ~20,000 for one
+day of the pipeline, before and while it runs the first rows; at a small day that is a good
+part of `orderlake run`'s wall time (docs/performance.md). Java's class data sharing keeps
+them, already parsed and verified, in a file the next JVM maps. The first local session that
+finds no archive for its Java and its Spark jars has its JVM write one when it exits
+(`-XX:ArchiveClassesAtExit`); later sessions map it (`-XX:SharedArchiveFile`).
+
+An archive is only published whole: the JVM writes it under a temporary name, and the name is
+given once the JVM has exited cleanly and a JVM maps the file (a truncated archive crashes the
+JVM that maps it). Its name is a hash of what it was built from (the Java runtime, Spark's
+jars), so an upgrade of either gets a new one. The JVM refuses an archive whose class path is
+not the one it was written with; Java only archives classes of jars, so a session whose class
+path holds a configuration folder with files in it (SPARK_CONF_DIR, HADOOP_CONF_DIR, ...) gets
+no archive.
+
+ORDERLAKE_CLASS_ARCHIVE=off turns it off; any other value is the folder for archives
+(default: $XDG_CACHE_HOME/orderlake, else ~/.cache/orderlake).
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ENV = "ORDERLAKE_CLASS_ARCHIVE"
+# The JVM's own archive messages (classes it cannot archive, ...) would go to stdout.
+QUIET = "-Xlog:cds*=off"
+# Writing the archive at exit takes a few seconds (about 150 MB); a JVM still writing after
+# this long is left to finish, and its temporary file is removed by a later session.
+WRITE_TIMEOUT_S = 180
+STALE_AFTER_S = 3600
+# Class path entries outside Spark's jars that a session's JVM may be given.
+CLASS_PATH_FOLDERS = ("HADOOP_CONF_DIR", "YARN_CONF_DIR")
+CLASS_PATH_ENV = ("SPARK_DIST_CLASSPATH", "SPARK_CLASSPATH", "SPARK_PREPEND_CLASSES")
+
+
+@dataclass(frozen=True)
+class ClassArchive:
+    """The archive for one Java runtime and one set of Spark jars."""
+
+    path: Path
+    java: str
+
+    @property
+    def ready(self) -> bool:
+        return self.path.is_file()
+
+    def java_options(self) -> str:
+        """The JVM options that map the archive, or, when there is none yet, write it."""
+        if self.ready:
+            return f"-XX:SharedArchiveFile={self.path} {QUIET}"
+        return f"-XX:ArchiveClassesAtExit={self.pending} {QUIET}"
+
+    @property
+    def pending(self) -> Path:
+        return self.path.with_name(f"{self.path.stem}.{os.getpid()}.tmp")
+
+    def maps(self, archive: Path) -> bool:
+        """Whether a JVM starts with `archive` mapped: it says "sharing" in its version line
+        (a file that is no archive is ignored; a truncated one crashes the JVM)."""
+        try:
+            done = subprocess.run(
+                [self.java, f"-XX:SharedArchiveFile={archive}", QUIET, "-version"],
+                capture_output=True,
+                timeout=60,
+            )
+        except (OSError, subprocess.SubprocessError):
+            return False
+        return done.returncode == 0 and b"sharing" in done.stderr
+
+    def publish(self, jvm: Any) -> None:
+        """Once the session's JVM (a Popen) has exited, give its archive the archive's name."""
+        print(
+            f"orderlake: saving the Spark JVM's classes for faster starts (once): {self.path}",
+            file=sys.stderr,
+            flush=True,
+        )
+        pending = self.pending
+        try:
+            jvm.stdin.close()  # the gateway exits when its stdin closes
+            exited = jvm.wait(timeout=WRITE_TIMEOUT_S)
+        except (OSError, subprocess.SubprocessError):
+            return
+        if exited == 0 and pending.is_file() and self.maps(pending):
+            os.replace(pending, self.path)
+        else:
+            pending.unlink(missing_ok=True)
+
+
+def for_session(java: str, extra_conf: dict[str, str]) -> ClassArchive | None:
+    """The archive a local session's JVM should map or write, or None where there is none."""
+    setting = os.environ.get(ENV, "")
+    if setting.lower() in ("off", "0", "false", "no"):
+        return None
+    spark_home = _spark_home()
+    if spark_home is None or not _only_jars_on_class_path(spark_home, extra_conf):
+        return None
+    folder = Path(setting) if setting else _cache_home() / "orderlake"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    _remove_stale(folder)
+    key = hashlib.sha256(_built_from(java, spark_home).encode()).hexdigest()[:16]
+    return ClassArchive(folder / f"spark-classes-{key}.jsa", java)
+
+
+def start(archive: ClassArchive | None, spark: Any) -> None:
+    """After the session started: when its JVM writes the archive, publish it at exit."""
+    if archive is None or archive.ready:
+        return
+    jvm = getattr(spark.sparkContext._gateway, "proc", None)
+    if jvm is None or jvm.stdin is None:
+        return
+
+    def at_exit() -> None:
+        spark.stop()
+        archive.publish(jvm)
+
+    atexit.register(at_exit)
+
+
+def _spark_home() -> Path | None:
+    if os.environ.get("SPARK_HOME"):
+        return Path(os.environ["SPARK_HOME"])
+    try:
+        from pyspark.find_spark_home import _find_spark_home
+
+        return Path(_find_spark_home())
+    except Exception:  # no Spark found: the session itself will say so
+        return None
+
+
+def _only_jars_on_class_path(spark_home: Path, extra_conf: dict[str, str]) -> bool:
+    """Whether the driver's class path is Spark's jars and folders without files in them,
+    as Spark's launcher builds it."""
+    if any(os.environ.get(name) for name in CLASS_PATH_ENV):
+        return False
+    if any(key.startswith(("spark.driver.extraClassPath", "spark.jars")) for key in extra_conf):
+        return False
+    folders = [os.environ.get("SPARK_CONF_DIR") or str(spark_home / "conf")]
+    folders += [os.environ[name] for name in CLASS_PATH_FOLDERS if os.environ.get(name)]
+    return not any(os.path.isdir(folder) and any(os.scandir(folder)) for folder in folders)
+
+
+def _built_from(java: str, spark_home: Path) -> str:
+    """What an archive depends on: the Java runtime and Spark's jars, names, sizes and times."""
+    real_java = os.path.realpath(java)
+    said = subprocess.run([java, "-version"], capture_output=True, timeout=30).stderr
+    # Without the "Picked up JAVA_TOOL_OPTIONS: ..." line: options do not change the runtime.
+    version = [
+        line for line in said.decode(errors="replace").splitlines() if "Picked up" not in line
+    ]
+    parts = [real_java, str(os.stat(real_java).st_mtime_ns), *version]
+    jars = spark_home / "jars"
+    if jars.is_dir():
+        for jar in sorted(jars.iterdir()):
+            info = jar.stat()
+            parts.append(f"{jar.name} {info.st_size} {info.st_mtime_ns}")
+    return "\n".join(parts)
+
+
+def _cache_home() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+
+
+def _remove_stale(folder: Path) -> None:
+    """Temporary archives of sessions that ended without publishing them."""
+    cutoff = time.time() - STALE_AFTER_S
+    for leftover in folder.glob("spark-classes-*.tmp"):
+        try:
+            if leftover.stat().st_mtime < cutoff:
+                leftover.unlink()
+        except OSError:
+            pass
