@@ -17,6 +17,7 @@ costs on this machine.
 from __future__ import annotations
 
 import argparse
+import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -30,14 +31,21 @@ from bench import report
 from bench.spark_side import run_in_session
 from orderlake import schema as S
 
+# The warm steps: the fixed cost of one small action once the JVM has run the others.
+TINY_ROWS = 1000
+WARM_REPEATS = 20
 # Step names in the order they run, with what each measures (printed by the harness).
 FLOORS: dict[str, str] = {
-    "read_lines": "read the CSV as lines and count them",
+    "session_start": "start a local session: a fresh JVM (the same settings as the jobs')",
+    "read_lines": "read the CSV as lines and count them (the session's first action: cold)",
     "split_and_type": "split each line at commas, cast quantity, price and time (not written)",
     "write_parquet": "the same, written as snappy Parquet",
     "group_by_id": "count the distinct order ids in that Parquet (a string-keyed hash aggregate)",
     "product_aggregate": "per product and day from that Parquet: units, revenue, orders",
     "plain_job": "Spark's CSV reader, casts, dropDuplicates(order_id), Parquet",
+    "warm_action": f"one count of {TINY_ROWS:,} rows, warm (median of {WARM_REPEATS})",
+    "warm_shuffle": f"one group-by of {TINY_ROWS:,} rows collected, warm (median of "
+    f"{WARM_REPEATS}): a shuffle's two Spark jobs",
 }
 _TYPED = {S.QUANTITY: "int", S.UNIT_PRICE: S.PRICE_TYPE.simpleString(), S.ORDER_TS: "timestamp"}
 
@@ -63,6 +71,17 @@ def _plain_job(spark: SparkSession, raw_day: str) -> DataFrame:
     return complete.dropDuplicates([S.ORDER_ID]).withColumn(
         S.TOTAL_AMOUNT, (F.col(S.QUANTITY) * F.col(S.UNIT_PRICE)).cast(S.AMOUNT_TYPE)
     )
+
+
+def _warm(action: Callable[[], object]) -> float:
+    """The median wall of `action`, run WARM_REPEATS times after one untimed run."""
+    action()
+    walls = []
+    for _ in range(WARM_REPEATS):
+        started = time.perf_counter()
+        action()
+        walls.append(time.perf_counter() - started)
+    return statistics.median(walls)
 
 
 def run_floors(
@@ -96,13 +115,17 @@ def run_floors(
             .parquet(str(out / "products"))
         ),
         "plain_job": lambda: _plain_job(spark, day).write.mode("overwrite").parquet(plain_path),
+        "warm_action": lambda: _warm(lambda: spark.range(TINY_ROWS).count()),
+        "warm_shuffle": lambda: _warm(
+            lambda: spark.range(TINY_ROWS).groupBy((F.col("id") % 10).alias("k")).count().collect()
+        ),
     }
-    assert list(steps) == list(FLOORS)
+    assert ["session_start", *steps] == list(FLOORS)
     timings: dict[str, float] = {}
     for name, step in steps.items():
         started = time.perf_counter()
-        step()
-        timings[name] = time.perf_counter() - started
+        took = step()
+        timings[name] = took if name.startswith("warm_") else time.perf_counter() - started
     rows = {
         "lines": lines.count(),
         "typed": parquet(typed_path).count(),
@@ -126,7 +149,9 @@ def main(argv: list[str] | None = None) -> int:
         timings, rows = run_floors(spark, args.raw_day, args.out)
         return {"floors": timings, "rows": rows}
 
-    report(run_in_session("orderlake-floors", work), args.result)
+    figures = run_in_session("orderlake-floors", work)
+    figures["floors"] = {"session_start": figures["session_start_s"], **figures["floors"]}
+    report(figures, args.result)
     return 0
 
 

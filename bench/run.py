@@ -149,11 +149,11 @@ def print_report(result: dict) -> None:
             "\nSpark floors (plain Spark work of each kind, one session; a yardstick, "
             "outputs not compared):"
         )
-        print(f"{'step':18} {'min/med/max s':>16} {'x DuckDB total':>14}  what")
+        print(f"{'step':18} {'min/med/max s':>17} {'x DuckDB total':>14}  what")
         for name, what in FLOORS.items():
             row = summary["floors"][name]
-            span = f"{row['min']:.1f}/{row['median']:.1f}/{row['max']:.1f}"
-            print(f"{name:18} {span:>16} {row['ratio']:>14.2f}  {what}")
+            span = f"{row['min']:.2f}/{row['median']:.2f}/{row['max']:.2f}"
+            print(f"{name:18} {span:>17} {row['ratio']:>14.3f}  {what}")
     print("\nfiles per partition (Spark lake):")
     for table, files in result["partition_files"].items():
         print(
