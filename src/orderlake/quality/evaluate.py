@@ -10,12 +10,13 @@ ColumnValues test except `!=` and `not in`; ColumnLength counts a NULL as length
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import math
 import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from functools import reduce
 from typing import Any
 
@@ -146,8 +147,9 @@ def evaluate_all(
     history: History | None = None,
 ) -> list[list[RuleOutcome]]:
     """Several rulesets over the same `df`: their aggregate rules are measured together (one
-    pass over the data for all of them) and IsPrimaryKey/Uniqueness on the same columns
-    share one group-by. The outcomes of each ruleset, in file order."""
+    pass over the data for all of them), IsPrimaryKey/Uniqueness on the same columns share
+    one group-by, and those passes and the CustomSql statements run as one Spark action. The
+    outcomes of each ruleset, in file order."""
     for ruleset in rulesets:
         check_supported(ruleset)
     clock = (now or dt.datetime.now(dt.UTC)).replace(tzinfo=None)
@@ -190,13 +192,19 @@ class _Evaluator:
         # Entropy and UniqueValueRatio per column and `where`: one group-by serves both.
         self.frequencies: dict[tuple[str, str | None], dict[str, float]] = {}
         self.values: dict[int, dict[str, Any]] = {}
+        # The one-row results of the passes `prefetch` ran, by pass (see `_passes`).
+        self.measured: dict[Hashable, dict[str, Any]] = {}
 
     def prefetch(self, rules: list[Rule]) -> None:
-        """Measure every batchable rule in one aggregation (a distinct count on its own: in
-        the same aggregation it would have Spark expand every row once per distinct column).
-        If that fails (a bad `where`, say), each rule is measured alone later, so only the
-        broken one reports an error."""
+        """Measure ahead, in one Spark action, every rule that can be: the batchable rules'
+        aggregates in one pass (a distinct count in a pass of its own: in the same aggregation
+        it would have Spark expand every row once per distinct column), the group-by of each
+        IsPrimaryKey/Uniqueness and Entropy/UniqueValueRatio columns, each CustomSql
+        statement. A pass that cannot be planned (a bad `where`, say) is left out, and if the
+        action fails each pass runs alone (`_one_row_each`): a rule left unmeasured is measured
+        alone later, so only the broken one reports an error, the one it reports alone."""
         plans: dict[int, dict[str, Column]] = {}
+        passes: dict[Hashable, DataFrame] = {}
         for rule in rules:
             batchable = (
                 rule.rule_type == "RowCount"
@@ -210,31 +218,62 @@ class _Evaluator:
                     and rule.params[0] in self.df.columns
                 )
             )
-            if batchable:
-                try:
+            # A rule that cannot be planned is measured alone, so the error is its alone.
+            with contextlib.suppress(PySparkException, ValueError):
+                if batchable:
                     plans[id(rule)] = self.plan(rule)
-                except (PySparkException, ValueError):
-                    continue  # measured alone, so the error is that rule's alone
-        distinct = {key for key, plan in plans.items() if "d" in plan}
-        self._measure({key: plan for key, plan in plans.items() if key not in distinct})
-        for key in distinct:
-            self._measure({key: plans[key]})
+            with contextlib.suppress(PySparkException, ValueError):
+                passes |= self._passes(rule)
+        distinct = [key for key, plan in plans.items() if "d" in plan]
+        batches = [{key: plan for key, plan in plans.items() if key not in distinct}]
+        batches += [{key: plans[key]} for key in distinct]
+        aggregates: dict[Hashable, DataFrame] = {}
+        for number, batch in enumerate(batches):
+            columns = [
+                expr.alias(f"r{key}_{name}")
+                for key, plan in batch.items()
+                for name, expr in plan.items()
+            ]
+            with contextlib.suppress(PySparkException):
+                if columns:
+                    aggregates[("aggregates", number)] = self.df.agg(*columns)
+        self.measured = _one_row_each(aggregates | passes)
+        for number, batch in enumerate(batches):
+            row = self.measured.get(("aggregates", number))
+            for key, plan in batch.items() if row is not None else ():
+                self.values[key] = {name: row[f"r{key}_{name}"] for name in plan}
 
-    def _measure(self, plans: dict[int, dict[str, Column]]) -> None:
-        if not plans:
-            return
-        columns = [
-            expr.alias(f"r{key}_{name}")
-            for key, plan in plans.items()
-            for name, expr in plan.items()
-        ]
-        try:
-            row = self.df.agg(*columns).first()
-        except PySparkException:
-            return
-        assert row is not None
-        for key, plan in plans.items():
-            self.values[key] = {name: row[f"r{key}_{name}"] for name in plan}
+    def _passes(self, rule: Rule) -> dict[Hashable, DataFrame]:
+        """The one-row queries a rule is judged on besides the batched aggregates, by the key
+        it reads them back with from `measured` (rules on the same group-by share one)."""
+        kind = rule.rule_type
+        columns = () if kind == "CustomSql" else rule.params
+        if any(name not in self.df.columns for name in columns):
+            return {}  # the rule reports the missing column
+        if kind in ("IsUnique", "Uniqueness", "IsPrimaryKey"):
+            key = ("grouped", tuple(rule.params), rule.where)
+            return {key: _hash_summary(self.rows_of(rule), list(rule.params))}
+        if kind in ("Entropy", "UniqueValueRatio"):
+            key = ("frequencies", rule.params[0], rule.where)
+            return {key: _frequency_summary(self.rows_of(rule), rule.params[0])}
+        if kind != "CustomSql":
+            return {}
+        df = self.rows_of(rule)
+        result = _statement(rule, df)
+        if rule.condition is not None:
+            # The statement's first value, as first() reads it when the statement returns
+            # one row (counted up to two); a statement of more rows is run alone as before.
+            named = result.limit(2).toDF(*(f"_c{i}" for i in range(len(result.columns))))
+            one = named.agg(F.count(F.lit(1)).alias("rows"), F.first("_c0").alias("value"))
+            return {("sql", id(rule)): one}
+        return {
+            ("sql rows", id(rule)): df.agg(F.count(F.lit(1)).alias("rows")),
+            ("sql selected", id(rule)): result.agg(F.count(F.lit(1)).alias("rows")),
+        }
+
+    def rows_of(self, rule: Rule) -> DataFrame:
+        """The rows a rule reads: those its `where` keeps."""
+        return self.df.where(F.expr(rule.where)) if rule.where else self.df
 
     def node(self, node: Node) -> RuleOutcome:
         if isinstance(node, Composite):
@@ -275,7 +314,7 @@ class _Evaluator:
                 assert row is not None
                 values = {name: row[name] for name in plan}
             return self.judge(rule, values)
-        df = self.df.where(F.expr(rule.where)) if rule.where else self.df
+        df = self.rows_of(rule)
         if kind == "CustomSql":
             return self.custom_sql(rule, df)
         if kind == "ColumnCount":
@@ -454,7 +493,8 @@ class _Evaluator:
             raise ValueError(f"column {name!r} does not exist")
         key = (name, rule.where)
         if key not in self.frequencies:
-            self.frequencies[key] = _frequencies(df, name)
+            summary = self.measured.get(("frequencies", *key))
+            self.frequencies[key] = _frequencies(df, name, summary)
         measured = self.frequencies[key]
         if not measured["rows"]:
             raise ValueError(f"{rule.rule_type} of {name!r} is undefined: no non-null values")
@@ -472,7 +512,8 @@ class _Evaluator:
                 raise ValueError(f"column {name!r} does not exist")
         key = (tuple(cols), rule.where)
         if key not in self.grouped_counts:
-            self.grouped_counts[key] = _value_counts(df, cols)
+            summary = self.measured.get(("grouped", *key))
+            self.grouped_counts[key] = _value_counts(df, cols, summary)
         total, once = self.grouped_counts[key]
         share = once / total if total else 0.0
         metrics = {_columns_metric(cols, "Uniqueness"): float(share)}
@@ -490,19 +531,22 @@ class _Evaluator:
         return {name: row[name] for name in plan}
 
     def custom_sql(self, rule: Rule, df: DataFrame) -> RuleOutcome:
-        df.createOrReplaceTempView(PRIMARY_VIEW)
-        try:
-            result = df.sparkSession.sql(rule.params[0])
-            if rule.condition is not None:  # the statement returns one number
-                row = result.first()
-                if row is None or row[0] is None:
-                    raise ValueError("the statement returned no value")
-                value = float(row[0])
-                return self.compare_outcome(rule, value, {"Dataset.*.CustomSQL": value})
-            total = df.count()  # row level: the statement selects the rows that pass
-            share = result.count() / total if total else 1.0
-        finally:
-            df.sparkSession.catalog.dropTempView(PRIMARY_VIEW)
+        if rule.condition is not None:  # the statement returns one number
+            one = self.measured.get(("sql", id(rule)))
+            if one is None or one["rows"] > 1:
+                row = _statement(rule, df).first()
+                one = {"value": None if row is None else row[0]}
+            if one["value"] is None:
+                raise ValueError("the statement returned no value")
+            value = float(one["value"])
+            return self.compare_outcome(rule, value, {"Dataset.*.CustomSQL": value})
+        # row level: the statement selects the rows that pass
+        total = self.measured.get(("sql rows", id(rule)))
+        selected = self.measured.get(("sql selected", id(rule)))
+        if total is None or selected is None:
+            result = _statement(rule, df)
+            total, selected = {"rows": df.count()}, {"rows": result.count()}
+        share = selected["rows"] / total["rows"] if total["rows"] else 1.0
         metrics = {"Dataset.*.CustomSQL.Compliance": float(share)}
         return self._share_outcome(rule, share, metrics)
 
@@ -560,37 +604,29 @@ class _Evaluator:
 SHARED_HASHES_LIMIT = 100_000
 
 
-def _value_counts(df: DataFrame, cols: list[str]) -> tuple[int, int]:
-    """(rows, rows whose values in `cols` are all present and occur once), exactly.
+def _value_counts(
+    df: DataFrame, cols: list[str], summary: dict[str, Any] | None = None
+) -> tuple[int, int]:
+    """(rows, rows whose values in `cols` are all present and occur once), exactly, from
+    `_hash_summary` (measured here unless given).
 
     Rows are grouped by a 64-bit hash of their values first: a hash aggregate on one long is
     far cheaper than one on strings, and a value that occurs twice shares its hash, so a row
     alone with its hash is unique. The few rows that share a hash (true repeats, or rare
     collisions) are then grouped by their values. A column of many repeated values has many
     shared hashes: it is grouped by value directly."""
-    values = [F.col(f"`{name}`") for name in cols]
-    complete = reduce(Column.__and__, [value.isNotNull() for value in values])
-    # Rows are sent to the task of their hash before grouping: most hashes occur once, so a
-    # partial aggregate before the shuffle would shrink nothing and only add a second one.
-    by_hash = (
-        df.select(_row_hash(values).alias("_h"), complete.alias("_complete"))
-        .repartition("_h")
-        .groupBy("_h")
-        .agg(F.count(F.lit(1)).alias("_n"), F.count(F.when(F.col("_complete"), 1)).alias("_c"))
-    )
-    alone = (F.col("_n") == 1) & (F.col("_c") == 1)
-    row = by_hash.agg(
-        F.sum("_n").alias("total"),
-        F.count(F.when(alone, 1)).alias("once"),
-        F.count(F.when(F.col("_n") > 1, 1)).alias("shared"),
-    ).first()
-    if row is None or not row["total"]:
+    if summary is None:
+        row = _hash_summary(df, cols).first()
+        summary = None if row is None else row.asDict()
+    if summary is None or not summary["total"]:
         return 0, 0
-    total, once, shared = int(row["total"]), int(row["once"]), int(row["shared"])
+    total, once, shared = int(summary["total"]), int(summary["once"]), int(summary["shared"])
     if shared == 0:
         return total, once
+    values, complete = _values(cols)
     if shared > SHARED_HASHES_LIMIT:
         return total, _once_by_value(df, values, complete)
+    by_hash = _by_hash(df, cols)
     hashes = df.sparkSession.createDataFrame(
         [(r[0],) for r in by_hash.where(F.col("_n") > 1).select("_h").collect()], "_h long"
     )
@@ -598,25 +634,106 @@ def _value_counts(df: DataFrame, cols: list[str]) -> tuple[int, int]:
     return total, once + _once_by_value(sharing, values, complete)
 
 
-def _frequencies(df: DataFrame, name: str) -> dict[str, float]:
-    """One group-by of a column's non-null values: rows, Entropy and UniqueValueRatio.
-    Entropy is ln(rows) - sum(n ln n) / rows, which is -sum(p ln p), in one aggregation."""
+def _values(cols: list[str]) -> tuple[list[Column], Column]:
+    """The columns, and whether a row has all of them."""
+    values = [F.col(f"`{name}`") for name in cols]
+    return values, reduce(Column.__and__, [value.isNotNull() for value in values])
+
+
+def _by_hash(df: DataFrame, cols: list[str]) -> DataFrame:
+    """Per hash of the values in `cols`: its rows (_n) and its rows with every value (_c)."""
+    values, complete = _values(cols)
+    # Rows are sent to the task of their hash before grouping: most hashes occur once, so a
+    # partial aggregate before the shuffle would shrink nothing and only add a second one.
+    return (
+        df.select(_row_hash(values).alias("_h"), complete.alias("_complete"))
+        .repartition("_h")
+        .groupBy("_h")
+        .agg(F.count(F.lit(1)).alias("_n"), F.count(F.when(F.col("_complete"), 1)).alias("_c"))
+    )
+
+
+def _hash_summary(df: DataFrame, cols: list[str]) -> DataFrame:
+    """One row: the rows, the rows alone with their hash (and complete), the shared hashes."""
+    alone = (F.col("_n") == 1) & (F.col("_c") == 1)
+    return _by_hash(df, cols).agg(
+        F.sum("_n").alias("total"),
+        F.count(F.when(alone, 1)).alias("once"),
+        F.count(F.when(F.col("_n") > 1, 1)).alias("shared"),
+    )
+
+
+def _frequency_summary(df: DataFrame, name: str) -> DataFrame:
+    """One group-by of a column's non-null values, in one row: its rows, sum(n ln n), the
+    values occurring once and the distinct values."""
     col = F.col(f"`{name}`")
     counts = df.where(col.isNotNull()).groupBy(col).agg(F.count(F.lit(1)).alias("_n"))
-    row = counts.agg(
+    return counts.agg(
         F.sum("_n").alias("rows"),
         F.sum(F.col("_n") * F.log(F.col("_n"))).alias("nlogn"),
         F.count(F.when(F.col("_n") == 1, 1)).alias("unique"),
         F.count(F.lit(1)).alias("distinct"),
-    ).first()
-    rows = float(row["rows"] or 0) if row else 0.0
+    )
+
+
+def _frequencies(
+    df: DataFrame, name: str, summary: dict[str, Any] | None = None
+) -> dict[str, float]:
+    """Rows, Entropy and UniqueValueRatio of a column, from `_frequency_summary` (measured here
+    unless given). Entropy is ln(rows) - sum(n ln n) / rows, which is -sum(p ln p)."""
+    if summary is None:
+        row = _frequency_summary(df, name).first()
+        summary = None if row is None else row.asDict()
+    rows = float(summary["rows"] or 0) if summary else 0.0
     if not rows:
         return {"rows": 0.0}
+    assert summary is not None
     return {
         "rows": rows,
-        "Entropy": math.log(rows) - float(row["nlogn"]) / rows,
-        "UniqueValueRatio": row["unique"] / row["distinct"],
+        "Entropy": math.log(rows) - float(summary["nlogn"]) / rows,
+        "UniqueValueRatio": summary["unique"] / summary["distinct"],
     }
+
+
+def _statement(rule: Rule, df: DataFrame) -> DataFrame:
+    """A CustomSql statement over `df` as the view `primary`. The view is gone once the
+    statement is analysed: its plan holds the rows it reads."""
+    df.createOrReplaceTempView(PRIMARY_VIEW)
+    try:
+        return df.sparkSession.sql(rule.params[0])
+    finally:
+        df.sparkSession.catalog.dropTempView(PRIMARY_VIEW)
+
+
+def _one_row_each(passes: dict[Hashable, DataFrame]) -> dict[Hashable, dict[str, Any]]:
+    """The one row of each query, by key, from one Spark action: the queries as one union,
+    each row tagged with its query's number and each query's columns its own (null in the
+    others' rows). Each query's plan is the one it has alone, so each is computed as alone.
+    If the action fails, each query runs alone; one that fails then has no row."""
+    if not passes:
+        return {}
+    frames = list(passes.values())
+    tagged = [
+        frame.select(
+            F.lit(number).alias("_pass"),
+            *[F.col(name).alias(f"p{number}_{name}") for name in frame.columns],
+        )
+        for number, frame in enumerate(frames)
+    ]
+    rows: list[dict[str, Any] | None] = [None] * len(frames)
+    try:
+        union = reduce(lambda a, b: a.unionByName(b, allowMissingColumns=True), tagged)
+        for row in union.collect():
+            number = row["_pass"]
+            rows[number] = {name: row[f"p{number}_{name}"] for name in frames[number].columns}
+    except PySparkException:
+        for number, frame in enumerate(frames):
+            try:
+                alone = frame.first()
+            except PySparkException:
+                continue
+            rows[number] = None if alone is None else alone.asDict()
+    return {key: row for key, row in zip(passes, rows, strict=True) if row is not None}
 
 
 # ColumnDataType's expected types (dqdl-rule-types-ColumnDataType.html: Boolean, Date,
