@@ -68,9 +68,11 @@ class ClassArchive:
     def maps(self, archive: Path) -> bool:
         """Whether a JVM starts with `archive` mapped: it says "sharing" in its version line
         (a file that is no archive is ignored; a truncated one crashes the JVM)."""
+        # A crash's report (hs_err_pid*.log) would land in the working directory.
+        no_report = f"-XX:ErrorFile={os.devnull}"
         try:
             done = subprocess.run(
-                [self.java, f"-XX:SharedArchiveFile={archive}", QUIET, "-version"],
+                [self.java, f"-XX:SharedArchiveFile={archive}", QUIET, no_report, "-version"],
                 capture_output=True,
                 timeout=60,
             )

@@ -102,8 +102,12 @@ def test_only_an_archive_a_jvm_maps_is_published(spark_home: Path, written, code
     assert not archive.pending.exists()
 
 
-def test_a_truncated_archive_is_not_published(spark_home: Path, tmp_path: Path) -> None:
-    """The JVM crashes on a truncated archive, so the JVM's exit code alone is not enough."""
+def test_a_truncated_archive_is_not_published(
+    spark_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The JVM crashes on a truncated archive, so the JVM's exit code alone is not enough;
+    the crash leaves no report behind."""
+    monkeypatch.chdir(tmp_path)
     whole = tmp_path / "whole.jsa"
     dumped = subprocess.run(
         [JAVA, f"-XX:ArchiveClassesAtExit={whole}", "-Xlog:cds*=off", "-version"],
@@ -116,6 +120,7 @@ def test_a_truncated_archive_is_not_published(spark_home: Path, tmp_path: Path) 
     assert not archive.ready and not archive.pending.exists()
     archive.publish(ExitedJvm(archive, whole.read_bytes(), 0))
     assert archive.ready and archive.maps(archive.path)
+    assert not list(tmp_path.glob("hs_err*"))
 
 
 def test_stale_temporary_archives_are_removed(spark_home: Path, tmp_path: Path) -> None:
