@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from orderlake import schema as S
+from orderlake.transforms import clean
 from orderlake.transforms.clean import (
     conflicts_from,
     curated_from,
@@ -42,6 +45,14 @@ FILES = {
 }
 
 
+# A day of up to FILES_IN_PLAN files looks file ranks up in the plan, a bigger day joins them.
+@pytest.fixture(params=["ranks in the plan", "ranks joined"])
+def files_in_plan(request, monkeypatch):
+    if request.param == "ranks joined":
+        monkeypatch.setattr(clean, "FILES_IN_PLAN", 1)
+
+
+@pytest.mark.usefixtures("files_in_plan")
 def test_exact_repeats_are_dropped_and_differing_ones_are_conflicts(spark):
     rows = [(f, n, text) for f, lines in FILES.items() for n, text in enumerate(lines, start=1)]
     lines = spark.createDataFrame(rows, f"{S.SOURCE_FILE} string, {S.LINE_NUMBER} long, raw string")

@@ -436,15 +436,28 @@ def _file_ranks(spark: SparkSession, files: Iterable[str]) -> DataFrame:
     )
 
 
+# Up to this many files, a row's file rank (and a rank's file) is looked up in a literal of
+# the plan (a map of names to ranks, a list of names): no table to broadcast, so no Spark job
+# for it. A map literal is searched key by key, so a day of more files joins a broadcast table
+# of the ranks instead.
+FILES_IN_PLAN = 64
+
+
 def keyed_orders(validated: DataFrame, files: Iterable[str]) -> DataFrame:
     """The accepted rows, with `_first_key`: a long that orders rows by source file name, then
     line number (the file's rank among the day's `files`, every `source_file` the rows name,
     and the line, packed in one number)."""
     accepted = validated.where(is_accepted())
-    ranks = _file_ranks(accepted.sparkSession, files)
+    names = sorted(files)
+    line = F.col(S.LINE_NUMBER)
+    if len(names) <= FILES_IN_PLAN:
+        pairs = [x for rank, name in enumerate(names) for x in (F.lit(name), F.lit(rank))]
+        rank = F.element_at(F.create_map(*pairs), F.col(S.SOURCE_FILE)).cast(T.LongType())
+        return accepted.withColumn(_FIRST_KEY, F.shiftleft(rank, _LINE_BITS) + line)
+    ranks = _file_ranks(accepted.sparkSession, names)
     return accepted.join(F.broadcast(ranks), on=S.SOURCE_FILE).select(
         *accepted.columns,
-        (F.shiftleft(F.col(_FILE_RANK), _LINE_BITS) + F.col(S.LINE_NUMBER)).alias(_FIRST_KEY),
+        (F.shiftleft(F.col(_FILE_RANK), _LINE_BITS) + line).alias(_FIRST_KEY),
     )
 
 
@@ -483,11 +496,13 @@ BROADCAST_DUPLICATES = 2_000_000
 def first_occurrences(keyed: DataFrame, duplicates: DataFrame, broadcast: bool) -> DataFrame:
     """One row per order id: rows whose id is not duplicated, and the kept occurrence of the
     others. Duplicates are few, so this is normally a map-side join against a small table."""
+    return _first_occurrences(keyed, duplicates, broadcast).drop(_KEPT_KEY, _FIRST_KEY)
+
+
+def _first_occurrences(keyed: DataFrame, duplicates: DataFrame, broadcast: bool) -> DataFrame:
     kept = duplicates.select(S.ORDER_ID, _KEPT_KEY)
-    joined = keyed.join(F.broadcast(kept) if broadcast else kept, on=S.ORDER_ID, how="left")
-    return joined.where(F.col(_KEPT_KEY).isNull() | (F.col(_KEPT_KEY) == F.col(_FIRST_KEY))).drop(
-        _KEPT_KEY, _FIRST_KEY
-    )
+    joined = keyed.join(_broadcast_if(kept, broadcast), on=S.ORDER_ID, how="left")
+    return joined.where(F.col(_KEPT_KEY).isNull() | (F.col(_KEPT_KEY) == F.col(_FIRST_KEY)))
 
 
 def _content() -> Column:
@@ -513,31 +528,49 @@ def conflicting_copies(
     `kept_line_number`. An exact repeat is not among them (it is a duplicate, dropped). Only
     the rows of duplicated ids are hashed and compared, so this is a small result."""
     kept = duplicates.select(S.ORDER_ID, _KEPT_KEY)
-    copies = keyed.join(
-        F.broadcast(kept) if broadcast else kept, on=S.ORDER_ID, how="inner"
-    ).select(
+    copies = keyed.join(_broadcast_if(kept, broadcast), on=S.ORDER_ID, how="inner").select(
         S.SOURCE_FILE, S.LINE_NUMBER, S.ORDER_ID, _FIRST_KEY, _KEPT_KEY, _content().alias(_CONTENT)
     )
+    # One row per duplicated id, as `kept`: broadcast like it (a shuffle join would shuffle
+    # both sides, two Spark jobs, for a few rows at a small day).
     kept_content = copies.where(F.col(_FIRST_KEY) == F.col(_KEPT_KEY)).select(
         S.ORDER_ID, F.col(_CONTENT).alias(_KEPT_CONTENT)
     )
-    kept_files = _file_ranks(keyed.sparkSession, files).withColumnRenamed(
+    conflicts = (
+        copies.where(F.col(_FIRST_KEY) != F.col(_KEPT_KEY))
+        .join(_broadcast_if(kept_content, broadcast), on=S.ORDER_ID, how="inner")
+        .where(F.col(_CONTENT) != F.col(_KEPT_CONTENT))
+    )
+    kept_rank = F.shiftright(F.col(_KEPT_KEY), _LINE_BITS)
+    kept_line = F.col(_KEPT_KEY).bitwiseAND(F.lit((1 << _LINE_BITS) - 1))
+    names = sorted(files)
+    if len(names) <= FILES_IN_PLAN:
+        kept_file = F.element_at(F.array(*map(F.lit, names)), (kept_rank + 1).cast("int"))
+        return conflicts.select(
+            S.SOURCE_FILE,
+            S.LINE_NUMBER,
+            S.ORDER_ID,
+            kept_file.alias(S.KEPT_SOURCE_FILE),
+            kept_line.alias(S.KEPT_LINE_NUMBER),
+        )
+    kept_files = _file_ranks(keyed.sparkSession, names).withColumnRenamed(
         S.SOURCE_FILE, S.KEPT_SOURCE_FILE
     )
     return (
-        copies.where(F.col(_FIRST_KEY) != F.col(_KEPT_KEY))
-        .join(kept_content, on=S.ORDER_ID, how="inner")
-        .where(F.col(_CONTENT) != F.col(_KEPT_CONTENT))
-        .withColumn(_FILE_RANK, F.shiftright(F.col(_KEPT_KEY), _LINE_BITS))
+        conflicts.withColumn(_FILE_RANK, kept_rank)
         .join(F.broadcast(kept_files), on=_FILE_RANK, how="inner")
         .select(
             S.SOURCE_FILE,
             S.LINE_NUMBER,
             S.ORDER_ID,
             S.KEPT_SOURCE_FILE,
-            F.col(_KEPT_KEY).bitwiseAND(F.lit((1 << _LINE_BITS) - 1)).alias(S.KEPT_LINE_NUMBER),
+            kept_line.alias(S.KEPT_LINE_NUMBER),
         )
     )
+
+
+def _broadcast_if(table: DataFrame, broadcast: bool) -> DataFrame:
+    return F.broadcast(table) if broadcast else table
 
 
 def conflict_rows(conflicts: DataFrame, lines: DataFrame) -> DataFrame:
@@ -598,11 +631,12 @@ def validated_lines(run_date: dt.date) -> Transform:
 
 
 def to_curated_orders(keyed: DataFrame, duplicates: DataFrame, broadcast: bool = True) -> DataFrame:
-    """Good rows, one per order id, with `total_amount`, in the curated contract."""
-    return (
-        first_occurrences(keyed, duplicates, broadcast)
-        .transform(with_total_amount)
-        .transform(curated_orders)
+    """Good rows, one per order id, with `total_amount`, in the curated contract: one
+    `select` after the join (each DataFrame step is a round trip to the JVM and an analysis
+    of the whole plan)."""
+    amount = total_amount(F.col(S.QUANTITY), F.col(S.UNIT_PRICE)).alias(S.TOTAL_AMOUNT)
+    return _first_occurrences(keyed, duplicates, broadcast).select(
+        *[amount if name == S.TOTAL_AMOUNT else name for name in S.CURATED_SCHEMA.fieldNames()]
     )
 
 
