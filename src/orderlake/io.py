@@ -311,10 +311,14 @@ class StagedPartition:
     table_path: str
     run_date: dt.date
     path: str
+    # The written frame's schema: read with it, Spark takes the files' schema as given
+    # (nullable, as it would infer it) instead of running a job to read a footer.
+    schema: T.StructType | None = None
 
     def read(self) -> DataFrame:
         """The staged rows, exactly as they will be published."""
-        return self.spark.read.parquet(self.path)
+        reader = self.spark.read if self.schema is None else self.spark.read.schema(self.schema)
+        return reader.parquet(self.path)
 
 
 def stage_partition(df: DataFrame, table_path: str, run_date: dt.date) -> StagedPartition:
@@ -324,7 +328,7 @@ def stage_partition(df: DataFrame, table_path: str, run_date: dt.date) -> Staged
     local = _local_path(table_path)
     if local is None:
         staged = StagedPartition(
-            df.sparkSession, table_path, run_date, f"{table_path.rstrip('/')}/{name}"
+            df.sparkSession, table_path, run_date, f"{table_path.rstrip('/')}/{name}", df.schema
         )
         df.write.mode("error").parquet(staged.path)
         return staged
@@ -341,7 +345,7 @@ def stage_partition(df: DataFrame, table_path: str, run_date: dt.date) -> Staged
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return StagedPartition(df.sparkSession, table_path, run_date, str(staging))
+    return StagedPartition(df.sparkSession, table_path, run_date, str(staging), df.schema)
 
 
 def commit_partition(staged: StagedPartition) -> None:

@@ -42,7 +42,7 @@ from orderlake.io import (
 )
 from orderlake.jobs.config import JobConfig
 from orderlake.quality import checks
-from orderlake.quality.accounting import RunAccount, account, conflicts_by_file
+from orderlake.quality.accounting import RunAccount, account, rows_written
 from orderlake.quality.dynamic import load_history
 from orderlake.quality.outcome import BLOCKING, WARNING, RuleOutcome
 from orderlake.spark import local_rows, shuffles_sized_for
@@ -190,16 +190,15 @@ def _clean(
         # The dedupe's aggregate is computed with the per-file counts, in one action, over
         # every file's accepted rows; a file found in the wrong partition (rare) is no
         # order of the day, so then the dedupe runs again without it.
-        duplicates = duplicated_orders(keyed_orders(checked, raw.files)).persist(
-            StorageLevel.MEMORY_AND_DISK
-        )
+        keyed = keyed_orders(checked, raw.files)
+        duplicates = duplicated_orders(keyed).persist(StorageLevel.MEMORY_AND_DISK)
         per_file, (duplicated_ids, duplicates_dropped) = file_rows_and_duplicate_counts(
             checked, duplicates, config.run_date
         )
         wrong_partition = in_wrong_partition(per_file)
         validated = checked.transform(reject_files_in_wrong_partition(wrong_partition))
-        keyed = keyed_orders(validated, raw.files)
         if wrong_partition:
+            keyed = keyed_orders(validated, raw.files)
             duplicates.unpersist()
             duplicates = duplicated_orders(keyed).persist(StorageLevel.MEMORY_AND_DISK)
             duplicated_ids, duplicates_dropped = duplicate_counts(duplicates)
@@ -222,14 +221,15 @@ def _clean(
         # Nothing reads the checked rows again: their memory goes to the rules' aggregates.
         duplicates.unpersist()
         checked.unpersist()
+        curated_by_file, conflicts_by_file = rows_written(written, staged[1].read())
         accounting = account(
             files,
             raw.files,
             per_file,
-            written,
+            curated_by_file,
             duplicates_dropped,
             config.run_date,
-            conflicts=conflicts_by_file(staged[1].read()),
+            conflicts=conflicts_by_file,
         )
         outcomes = checks.run_rulesets(
             written,

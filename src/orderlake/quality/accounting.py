@@ -81,7 +81,7 @@ def account(
     files: dict[str, int],
     raw: dict[str, RawFile],
     checked: dict[str, FileRows],
-    curated: DataFrame,
+    curated_by_file: dict[str, int],
     duplicates_dropped: int,
     run_date: dt.date,
     conflicts: dict[str, int] | None = None,
@@ -90,11 +90,11 @@ def account(
     (files with no lines at all, and files that are not .csv, appear only there); `raw` holds
     the line counts of the pass that numbered the lines; `checked` the accepted and quarantined
     rows of each file, as its checked rows add up (`orderlake.transforms.clean.file_rows`);
+    `curated_by_file` the rows of each file in the curated orders as written (`rows_written`);
     `duplicates_dropped` is the run's count from the dedupe's own aggregate: every repeat of a
     kept order id, so it includes the `conflicts` (per file, the repeats quarantined as
     `conflicting_duplicate`, counted in the quarantine as written)."""
     conflicts = conflicts or {}
-    curated_by_file = {r[0]: r[1] for r in curated.groupBy(S.SOURCE_FILE).count().collect()}
     accounts = []
     for path in sorted(set(files) | set(raw)):
         lines = raw.get(path, _NO_LINES)
@@ -145,15 +145,27 @@ def _why_unread(path: str) -> str:
     return ""
 
 
-def conflicts_by_file(quarantine: DataFrame) -> dict[str, int]:
-    """Per file, the rows a written quarantine holds as `conflicting_duplicate`."""
+_CURATED = "_curated"
+
+
+def rows_written(
+    curated: DataFrame, quarantine: DataFrame
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Per file, the rows the written curated orders hold, and the rows the written quarantine
+    holds as `conflicting_duplicate`: one Spark action over both (each action is a round of
+    jobs to schedule, whatever its rows)."""
+    conflicts = quarantine.where(F.col(S.REASON) == S.REASON_CONFLICTING_DUPLICATE)
     rows = (
-        quarantine.where(F.col(S.REASON) == S.REASON_CONFLICTING_DUPLICATE)
-        .groupBy(S.SOURCE_FILE)
+        curated.select(S.SOURCE_FILE, F.lit(True).alias(_CURATED))
+        .unionByName(conflicts.select(S.SOURCE_FILE, F.lit(False).alias(_CURATED)))
+        .groupBy(_CURATED, S.SOURCE_FILE)
         .count()
         .collect()
     )
-    return {r[0]: r[1] for r in rows}
+    by_table: dict[bool, dict[str, int]] = {True: {}, False: {}}
+    for r in rows:
+        by_table[r[_CURATED]][r[S.SOURCE_FILE]] = r["count"]
+    return by_table[True], by_table[False]
 
 
 def _rejection(
