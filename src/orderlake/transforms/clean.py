@@ -440,7 +440,7 @@ def _file_ranks(spark: SparkSession, files: Iterable[str]) -> DataFrame:
 # the plan (a map of names to ranks, a list of names): no table to broadcast, so no Spark job
 # for it. A map literal is searched key by key, so a day of more files joins a broadcast table
 # of the ranks instead.
-FILES_IN_PLAN = 64
+FILES_IN_PLAN = 16
 
 
 def keyed_orders(validated: DataFrame, files: Iterable[str]) -> DataFrame:
