@@ -1,10 +1,10 @@
 """A class-sharing archive for the local Spark JVM: a faster start for every local run after
 the first.
 
-A fresh JVM loads, parses and verifies every class of Spark's jars it needs, ~20,000 for one
-day of the pipeline, before and while it runs the first rows; at a small day that is a good
-part of `orderlake run`'s wall time (docs/performance.md). Java's class data sharing keeps
-them, already parsed and verified, in a file the next JVM maps. The first local session that
+A fresh JVM loads, parses and verifies every class of Spark's jars it needs before and while
+it runs the first rows; at a small day that is a good part of `orderlake run`'s wall time
+(docs/performance.md). Java's class data sharing keeps them, already parsed and verified, in
+a file the next JVM maps. The first local session that
 finds no archive for its Java and its Spark jars has its JVM write one when it exits
 (`-XX:ArchiveClassesAtExit`); later sessions map it (`-XX:SharedArchiveFile`).
 
@@ -35,8 +35,8 @@ from typing import Any
 ENV = "ORDERLAKE_CLASS_ARCHIVE"
 # The JVM's own archive messages (classes it cannot archive, ...) would go to stdout.
 QUIET = "-Xlog:cds*=off"
-# Writing the archive at exit takes a few seconds (about 150 MB); a JVM still writing after
-# this long is left to finish, and its temporary file is removed by a later session.
+# Writing the archive (about 150 MB) at exit took the first `make run` from ~15 s to 38 s; a
+# JVM still writing after this long is left to finish, and a later session removes its file.
 WRITE_TIMEOUT_S = 180
 STALE_AFTER_S = 3600
 # Class path entries outside Spark's jars that a session's JVM may be given.
@@ -91,7 +91,9 @@ class ClassArchive:
         try:
             jvm.stdin.close()  # the gateway exits when its stdin closes
             exited = jvm.wait(timeout=WRITE_TIMEOUT_S)
-        except (OSError, subprocess.SubprocessError):
+        except (OSError, subprocess.SubprocessError, KeyboardInterrupt):
+            # Not waited for (Ctrl-C included): the JVM ignores SIGINT and finishes writing;
+            # its temporary file is never published and a later session removes it.
             return
         if exited == 0 and pending.is_file() and self.maps(pending):
             os.replace(pending, self.path)
