@@ -495,11 +495,8 @@ BROADCAST_DUPLICATES = 2_000_000
 
 def first_occurrences(keyed: DataFrame, duplicates: DataFrame, broadcast: bool) -> DataFrame:
     """One row per order id: rows whose id is not duplicated, and the kept occurrence of the
-    others. Duplicates are few, so this is normally a map-side join against a small table."""
-    return _first_occurrences(keyed, duplicates, broadcast).drop(_KEPT_KEY, _FIRST_KEY)
-
-
-def _first_occurrences(keyed: DataFrame, duplicates: DataFrame, broadcast: bool) -> DataFrame:
+    others (the dedupe's key columns still on them). Duplicates are few, so this is normally
+    a map-side join against a small table."""
     kept = duplicates.select(S.ORDER_ID, _KEPT_KEY)
     joined = keyed.join(_broadcast_if(kept, broadcast), on=S.ORDER_ID, how="left")
     return joined.where(F.col(_KEPT_KEY).isNull() | (F.col(_KEPT_KEY) == F.col(_FIRST_KEY)))
@@ -591,13 +588,13 @@ def conflict_rows(conflicts: DataFrame, lines: DataFrame) -> DataFrame:
     )
 
 
-def with_total_amount(orders: DataFrame) -> DataFrame:
-    return orders.withColumn(S.TOTAL_AMOUNT, total_amount(F.col(S.QUANTITY), F.col(S.UNIT_PRICE)))
-
-
 def curated_orders(orders: DataFrame) -> DataFrame:
-    """The curated output contract."""
-    return orders.select(*S.CURATED_SCHEMA.fieldNames())
+    """The curated output contract, `total_amount` added, in one `select` (each DataFrame
+    step is a round trip to the JVM and an analysis of the whole plan)."""
+    amount = total_amount(F.col(S.QUANTITY), F.col(S.UNIT_PRICE)).alias(S.TOTAL_AMOUNT)
+    return orders.select(
+        *[amount if name == S.TOTAL_AMOUNT else name for name in S.CURATED_SCHEMA.fieldNames()]
+    )
 
 
 def checked_lines(run_date: dt.date, headers: DataFrame | None = None) -> Transform:
@@ -631,13 +628,8 @@ def validated_lines(run_date: dt.date) -> Transform:
 
 
 def to_curated_orders(keyed: DataFrame, duplicates: DataFrame, broadcast: bool = True) -> DataFrame:
-    """Good rows, one per order id, with `total_amount`, in the curated contract: one
-    `select` after the join (each DataFrame step is a round trip to the JVM and an analysis
-    of the whole plan)."""
-    amount = total_amount(F.col(S.QUANTITY), F.col(S.UNIT_PRICE)).alias(S.TOTAL_AMOUNT)
-    return _first_occurrences(keyed, duplicates, broadcast).select(
-        *[amount if name == S.TOTAL_AMOUNT else name for name in S.CURATED_SCHEMA.fieldNames()]
-    )
+    """Good rows, one per order id, with `total_amount`, in the curated contract."""
+    return curated_orders(first_occurrences(keyed, duplicates, broadcast))
 
 
 def curated_from(validated: DataFrame) -> DataFrame:
