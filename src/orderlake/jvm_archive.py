@@ -101,8 +101,9 @@ class ClassArchive:
             pending.unlink(missing_ok=True)
 
 
-def for_session(java: str, extra_conf: dict[str, str]) -> ClassArchive | None:
-    """The archive a local session's JVM should map or write, or None where there is none."""
+def for_session(java: str, version: str, extra_conf: dict[str, str]) -> ClassArchive | None:
+    """The archive a local session's JVM should map or write, or None where there is none;
+    `version` is what `java -version` says."""
     setting = os.environ.get(ENV, "")
     if setting.lower() in ("off", "0", "false", "no"):
         return None
@@ -115,7 +116,7 @@ def for_session(java: str, extra_conf: dict[str, str]) -> ClassArchive | None:
     except OSError:
         return None
     _remove_stale(folder)
-    key = hashlib.sha256(_built_from(java, spark_home).encode()).hexdigest()[:16]
+    key = hashlib.sha256(_built_from(java, version, spark_home).encode()).hexdigest()[:16]
     return ClassArchive(folder / f"spark-classes-{key}.jsa", java)
 
 
@@ -157,15 +158,12 @@ def _only_jars_on_class_path(spark_home: Path, extra_conf: dict[str, str]) -> bo
     return not any(os.path.isdir(folder) and any(os.scandir(folder)) for folder in folders)
 
 
-def _built_from(java: str, spark_home: Path) -> str:
+def _built_from(java: str, version: str, spark_home: Path) -> str:
     """What an archive depends on: the Java runtime and Spark's jars, names, sizes and times."""
     real_java = os.path.realpath(java)
-    said = subprocess.run([java, "-version"], capture_output=True, timeout=30).stderr
     # Without the "Picked up JAVA_TOOL_OPTIONS: ..." line: options do not change the runtime.
-    version = [
-        line for line in said.decode(errors="replace").splitlines() if "Picked up" not in line
-    ]
-    parts = [real_java, str(os.stat(real_java).st_mtime_ns), *version]
+    said = [line for line in version.splitlines() if "Picked up" not in line]
+    parts = [real_java, str(os.stat(real_java).st_mtime_ns), *said]
     jars = spark_home / "jars"
     if jars.is_dir():
         for jar in sorted(jars.iterdir()):

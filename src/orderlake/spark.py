@@ -9,6 +9,7 @@ import shutil
 import subprocess
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from importlib.resources import files
 from typing import Any
 
@@ -116,7 +117,13 @@ def local_rows(
     )
 
 
-def require_java() -> str:
+@dataclass(frozen=True)
+class JavaRuntime:
+    path: str
+    version: str  # what `java -version` says (on stderr)
+
+
+def require_java() -> JavaRuntime:
     """The Java runtime that will start Spark; one clear line if there is none."""
     java_home = os.environ.get("JAVA_HOME")
     java = os.path.join(java_home, "bin", "java") if java_home else shutil.which("java")
@@ -127,10 +134,10 @@ def require_java() -> str:
             "macOS: brew install openjdk@17)"
         )
     try:
-        subprocess.run([java, "-version"], capture_output=True, check=True, timeout=30)
+        said = subprocess.run([java, "-version"], capture_output=True, check=True, timeout=30)
     except (OSError, subprocess.SubprocessError) as exc:
         raise OrderlakeError(f"Java at {java} does not run ({exc}); install Java 17") from exc
-    return java
+    return JavaRuntime(java, said.stderr.decode(errors="replace"))
 
 
 def spark_defaults() -> dict[str, str]:
@@ -178,7 +185,9 @@ def local_session(
     if existing is not None:
         return existing
     java = require_java()
-    archive = jvm_archive.for_session(java, extra or {}) if class_archive else None
+    archive = (
+        jvm_archive.for_session(java.path, java.version, extra or {}) if class_archive else None
+    )
     log_config = files("orderlake").joinpath("log4j2.properties")
     builder = SparkSession.builder.master(os.environ.get("ORDERLAKE_SPARK_MASTER", "local[*]"))
     builder = builder.appName(app_name)

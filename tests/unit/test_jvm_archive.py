@@ -13,6 +13,7 @@ import pytest
 from orderlake import jvm_archive
 
 JAVA = shutil.which("java") or "java"
+VERSION = subprocess.run([JAVA, "-version"], capture_output=True, text=True).stderr
 
 
 @pytest.fixture
@@ -28,17 +29,17 @@ def spark_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_an_archive_per_java_and_spark_jars(spark_home: Path, tmp_path: Path) -> None:
-    archive = jvm_archive.for_session(JAVA, {})
+    archive = jvm_archive.for_session(JAVA, VERSION, {})
     assert archive is not None and archive.path.parent == tmp_path / "cache"
     assert not archive.ready
     assert f"-XX:ArchiveClassesAtExit={archive.pending}" in archive.java_options()
-    assert jvm_archive.for_session(JAVA, {}) == archive
+    assert jvm_archive.for_session(JAVA, VERSION, {}) == archive
     (spark_home / "jars" / "spark-core.jar").write_bytes(b"another jar")  # an upgrade
-    assert jvm_archive.for_session(JAVA, {}).path != archive.path
+    assert jvm_archive.for_session(JAVA, VERSION, {}).path != archive.path
 
 
 def test_a_ready_archive_is_mapped(spark_home: Path) -> None:
-    archive = jvm_archive.for_session(JAVA, {})
+    archive = jvm_archive.for_session(JAVA, VERSION, {})
     archive.path.write_bytes(b"archive")
     assert archive.java_options() == f"-XX:SharedArchiveFile={archive.path} -Xlog:cds*=off"
 
@@ -67,12 +68,12 @@ def test_no_archive_where_the_class_path_holds_more_than_jars(
         (folder / "spark-defaults.conf").write_text("spark.driver.memory 2g\n")
         if where != "spark_home/conf":
             monkeypatch.setenv(where, str(folder))
-    assert jvm_archive.for_session(JAVA, setting.get("extra", {})) is None
+    assert jvm_archive.for_session(JAVA, VERSION, setting.get("extra", {})) is None
 
 
 def test_an_empty_conf_folder_keeps_the_archive(spark_home: Path) -> None:
     (spark_home / "conf").mkdir()
-    assert jvm_archive.for_session(JAVA, {}) is not None
+    assert jvm_archive.for_session(JAVA, VERSION, {}) is not None
 
 
 class ExitedJvm:
@@ -96,7 +97,7 @@ class ExitedJvm:
     ids=["nothing-written", "not-an-archive", "jvm-failed"],
 )
 def test_only_an_archive_a_jvm_maps_is_published(spark_home: Path, written, code) -> None:
-    archive = jvm_archive.for_session(JAVA, {})
+    archive = jvm_archive.for_session(JAVA, VERSION, {})
     archive.publish(ExitedJvm(archive, written, code))
     assert not archive.ready
     assert not archive.pending.exists()
@@ -114,7 +115,7 @@ def test_a_truncated_archive_is_not_published(
         capture_output=True,
     )
     assert dumped.returncode == 0 and whole.is_file()
-    archive = jvm_archive.for_session(JAVA, {})
+    archive = jvm_archive.for_session(JAVA, VERSION, {})
     assert archive.maps(whole)
     archive.publish(ExitedJvm(archive, whole.read_bytes()[: whole.stat().st_size // 2], 0))
     assert not archive.ready and not archive.pending.exists()
@@ -131,5 +132,5 @@ def test_stale_temporary_archives_are_removed(spark_home: Path, tmp_path: Path) 
         leftover.write_bytes(b"partial")
     old = stale.stat().st_mtime - 2 * jvm_archive.STALE_AFTER_S
     os.utime(stale, (old, old))
-    jvm_archive.for_session(JAVA, {})
+    jvm_archive.for_session(JAVA, VERSION, {})
     assert not stale.exists() and fresh.exists()
