@@ -14,7 +14,9 @@ JVM that maps it). Its name is a hash of what it was built from (the Java runtim
 jars), so an upgrade of either gets a new one. The JVM refuses an archive whose class path is
 not the one it was written with; Java only archives classes of jars, so a session whose class
 path holds a configuration folder with files in it (SPARK_CONF_DIR, HADOOP_CONF_DIR, ...) gets
-no archive.
+no archive. Nor does a JVM given a Java agent or a flight recording (JAVA_TOOL_OPTIONS,
+SPARK_SUBMIT_OPTS, ...): Java 17 crashes (SIGSEGV) loading an archived class while an agent may
+transform classes.
 
 ORDERLAKE_CLASS_ARCHIVE=off turns it off; any other value is the folder for archives
 (default: $XDG_CACHE_HOME/orderlake, else ~/.cache/orderlake).
@@ -42,6 +44,29 @@ STALE_AFTER_S = 3600
 # Class path entries outside Spark's jars that a session's JVM may be given.
 CLASS_PATH_FOLDERS = ("HADOOP_CONF_DIR", "YARN_CONF_DIR")
 CLASS_PATH_ENV = ("SPARK_DIST_CLASSPATH", "SPARK_CLASSPATH", "SPARK_PREPEND_CLASSES")
+# Where the driver JVM's options come from besides ours.
+JAVA_OPTIONS_ENV = (
+    "JAVA_TOOL_OPTIONS",
+    "_JAVA_OPTIONS",
+    "JDK_JAVA_OPTIONS",
+    "SPARK_SUBMIT_OPTS",
+    "PYSPARK_SUBMIT_ARGS",
+)
+# Options that rule an archive out: agents that may transform classes (the JVM crashes loading
+# an archived class with one: measured with a no-op -javaagent and with a flight recording;
+# jdwp, the debugger, does not), and sharing settings of the user's own.
+NO_SHARING_WITH = (
+    "-javaagent:",
+    "-agentpath:",
+    "-XX:StartFlightRecording",
+    "-XX:+FlightRecorder",
+    "-Xshare:",
+    "-XX:SharedArchiveFile",
+    "-XX:ArchiveClassesAtExit",
+)
+DEBUGGER = "-agentlib:jdwp"
+# Driver options in PYSPARK_SUBMIT_ARGS replace the session's, archive options included.
+REPLACES_OURS = ("spark.driver.extraJavaOptions", "--driver-java-options")
 
 
 @dataclass(frozen=True)
@@ -110,6 +135,8 @@ def for_session(java: str, version: str, extra_conf: dict[str, str]) -> ClassArc
     spark_home = _spark_home()
     if spark_home is None or not _only_jars_on_class_path(spark_home, extra_conf):
         return None
+    if not _java_options_allow_sharing(extra_conf):
+        return None
     folder = Path(setting) if setting else _cache_home() / "orderlake"
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -156,6 +183,21 @@ def _only_jars_on_class_path(spark_home: Path, extra_conf: dict[str, str]) -> bo
     folders = [os.environ.get("SPARK_CONF_DIR") or str(spark_home / "conf")]
     folders += [os.environ[name] for name in CLASS_PATH_FOLDERS if os.environ.get(name)]
     return not any(os.path.isdir(folder) and any(os.scandir(folder)) for folder in folders)
+
+
+def _java_options_allow_sharing(extra_conf: dict[str, str]) -> bool:
+    """Whether nothing else given to the driver JVM rules the archive out (NO_SHARING_WITH) or
+    replaces the options that name it."""
+    if "spark.driver.extraJavaOptions" in extra_conf:
+        return False
+    if any(marker in os.environ.get("PYSPARK_SUBMIT_ARGS", "") for marker in REPLACES_OURS):
+        return False
+    options = " ".join(os.environ.get(name, "") for name in JAVA_OPTIONS_ENV).split()
+    return not any(
+        option.startswith(NO_SHARING_WITH)
+        or (option.startswith("-agentlib:") and not option.startswith(DEBUGGER))
+        for option in options
+    )
 
 
 def _built_from(java: str, version: str, spark_home: Path) -> str:

@@ -5,6 +5,7 @@ writing ~150 MB): scripts/run_tests.sh runs it beside the Glue wheel's spark-sub
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,9 +20,39 @@ SESSION = (
 )
 
 
-def _session(env: dict[str, str]) -> subprocess.CompletedProcess:
+# A Java agent that transforms nothing: with it the JVM may transform classes, and Java 17
+# crashes loading an archived class then, so a session beside it must not map the archive.
+NO_OP_AGENT = """
+import java.lang.instrument.*;
+public class NoOpAgent {
+  public static void premain(String args, Instrumentation instrumentation) {
+    instrumentation.addTransformer(new ClassFileTransformer() {}, true);
+  }
+}
+"""
+
+
+def _agent_jar(folder: Path) -> Path:
+    if not (shutil.which("javac") and shutil.which("jar")):
+        pytest.skip("a JDK's javac and jar build the test's Java agent")
+    (folder / "NoOpAgent.java").write_text(NO_OP_AGENT)
+    (folder / "manifest.txt").write_text(
+        "Premain-Class: NoOpAgent\nCan-Retransform-Classes: true\n"
+    )
+    subprocess.run(["javac", "NoOpAgent.java"], cwd=folder, check=True)
+    classes = [p.name for p in folder.glob("NoOpAgent*.class")]
+    subprocess.run(["jar", "cfm", "agent.jar", "manifest.txt", *classes], cwd=folder, check=True)
+    return folder / "agent.jar"
+
+
+def _session(env: dict[str, str], cwd: Path | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-c", SESSION], env=env, capture_output=True, text=True, timeout=600
+        [sys.executable, "-c", SESSION],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=cwd,
     )
 
 
@@ -47,3 +78,11 @@ def test_the_next_session_loads_spark_from_the_archive_the_first_wrote(tmp_path:
     driver = [p.read_text() for p in loaded.iterdir() if "SparkContext " in p.read_text()]
     assert len(driver) == 1
     assert "org.apache.spark.SparkContext source: shared objects file (top)" in driver[0]
+
+    agent = tmp_path / "agent"
+    agent.mkdir()
+    env["JAVA_TOOL_OPTIONS"] = f"-javaagent:{_agent_jar(agent)}"
+    beside_an_agent = _session(env, cwd=tmp_path)  # a crash's report would land there
+    assert beside_an_agent.returncode == 0, beside_an_agent.stdout + beside_an_agent.stderr
+    assert beside_an_agent.stdout == "5\n"
+    assert not list(tmp_path.glob("hs_err*"))

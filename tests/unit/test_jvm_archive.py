@@ -23,7 +23,12 @@ def spark_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (home / "jars" / "spark-core.jar").write_bytes(b"jar")
     monkeypatch.setenv("SPARK_HOME", str(home))
     monkeypatch.setenv(jvm_archive.ENV, str(tmp_path / "cache"))
-    for name in (*jvm_archive.CLASS_PATH_FOLDERS, *jvm_archive.CLASS_PATH_ENV, "SPARK_CONF_DIR"):
+    for name in (
+        *jvm_archive.CLASS_PATH_FOLDERS,
+        *jvm_archive.CLASS_PATH_ENV,
+        *jvm_archive.JAVA_OPTIONS_ENV,
+        "SPARK_CONF_DIR",
+    ):
         monkeypatch.delenv(name, raising=False)
     return home
 
@@ -69,6 +74,44 @@ def test_no_archive_where_the_class_path_holds_more_than_jars(
         if where != "spark_home/conf":
             monkeypatch.setenv(where, str(folder))
     assert jvm_archive.for_session(JAVA, VERSION, setting.get("extra", {})) is None
+
+
+@pytest.mark.parametrize(
+    "name, options",
+    [
+        ("JAVA_TOOL_OPTIONS", "-Xmx2g -javaagent:/opt/apm/agent.jar=service=orders"),
+        ("_JAVA_OPTIONS", "-agentpath:/opt/yourkit/libyjpagent.so"),
+        ("JDK_JAVA_OPTIONS", "-agentlib:hprof=cpu=samples"),
+        ("SPARK_SUBMIT_OPTS", "-XX:StartFlightRecording=filename=run.jfr"),
+        ("JAVA_TOOL_OPTIONS", "-Xshare:off"),
+        ("PYSPARK_SUBMIT_ARGS", "--driver-java-options -Dx=1 pyspark-shell"),
+        ("PYSPARK_SUBMIT_ARGS", '--conf "spark.driver.extraJavaOptions=-Dx=1" pyspark-shell'),
+    ],
+    ids=[
+        "javaagent",
+        "agentpath",
+        "agentlib",
+        "flight-recording",
+        "xshare",
+        "driver-options",
+        "driver-conf",
+    ],
+)
+def test_no_archive_beside_an_agent_or_options_that_replace_ours(
+    spark_home: Path, monkeypatch: pytest.MonkeyPatch, name: str, options: str
+) -> None:
+    """Java 17 crashes loading an archived class when an agent may transform classes."""
+    monkeypatch.setenv(name, options)
+    assert jvm_archive.for_session(JAVA, VERSION, {}) is None
+
+
+def test_options_that_neither_transform_classes_nor_replace_ours_keep_the_archive(
+    spark_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("JAVA_TOOL_OPTIONS", "-Xmx3g -agentlib:jdwp=transport=dt_socket,server=y")
+    monkeypatch.setenv("PYSPARK_SUBMIT_ARGS", "--driver-memory 3g pyspark-shell")
+    assert jvm_archive.for_session(JAVA, VERSION, {}) is not None
+    assert jvm_archive.for_session(JAVA, VERSION, {"spark.driver.extraJavaOptions": "-Dx"}) is None
 
 
 def test_an_empty_conf_folder_keeps_the_archive(spark_home: Path) -> None:
