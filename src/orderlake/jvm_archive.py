@@ -11,7 +11,8 @@ finds no archive for its Java and its Spark jars has its JVM write one when it e
 An archive is only published whole: the JVM writes it under a temporary name, and the name is
 given once the JVM has exited cleanly and a JVM maps the file (a truncated archive crashes the
 JVM that maps it). Its name is a hash of what it was built from (the Java runtime, Spark's
-jars), so an upgrade of either gets a new one. The JVM refuses an archive whose class path is
+jars), so an upgrade of either gets a new one; one that no session has mapped for two weeks is
+removed. The JVM refuses an archive whose class path is
 not the one it was written with; Java only archives classes of jars, so a session whose class
 path holds a configuration folder with files in it (SPARK_CONF_DIR, HADOOP_CONF_DIR, ...) gets
 no archive. Nor does a JVM given a Java agent or a flight recording (JAVA_TOOL_OPTIONS,
@@ -25,6 +26,7 @@ ORDERLAKE_CLASS_ARCHIVE=off turns it off; any other value is the folder for arch
 from __future__ import annotations
 
 import atexit
+import contextlib
 import hashlib
 import os
 import subprocess
@@ -41,6 +43,9 @@ QUIET = "-Xlog:cds*=off"
 # JVM still writing after this long is left to finish, and a later session removes its file.
 WRITE_TIMEOUT_S = 180
 STALE_AFTER_S = 3600
+# An archive no session has used for this long (one of a Java or Spark replaced since, or of a
+# deleted virtualenv: each leaves ~150 MB) is removed; each session that uses one touches it.
+UNUSED_AFTER_S = 14 * 24 * 3600
 # Class path entries outside Spark's jars that a session's JVM may be given.
 CLASS_PATH_FOLDERS = ("HADOOP_CONF_DIR", "YARN_CONF_DIR")
 CLASS_PATH_ENV = ("SPARK_DIST_CLASSPATH", "SPARK_CLASSPATH", "SPARK_PREPEND_CLASSES")
@@ -142,9 +147,13 @@ def for_session(java: str, version: str, extra_conf: dict[str, str]) -> ClassArc
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None
-    _remove_stale(folder)
     key = hashlib.sha256(_built_from(java, version, spark_home).encode()).hexdigest()[:16]
-    return ClassArchive(folder / f"spark-classes-{key}.jsa", java)
+    archive = ClassArchive(folder / f"spark-classes-{key}.jsa", java)
+    if archive.ready:
+        with contextlib.suppress(OSError):  # in use: its time says when a session last used it
+            os.utime(archive.path)
+    _remove_stale(folder, archive.path)
+    return archive
 
 
 def start(archive: ClassArchive | None, spark: Any) -> None:
@@ -218,12 +227,17 @@ def _cache_home() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
 
 
-def _remove_stale(folder: Path) -> None:
-    """Temporary archives of sessions that ended without publishing them."""
-    cutoff = time.time() - STALE_AFTER_S
-    for leftover in folder.glob("spark-classes-*.tmp"):
+def _remove_stale(folder: Path, current: Path) -> None:
+    """Temporary archives of sessions that ended without publishing them, and archives other
+    than `current` that no session has used for UNUSED_AFTER_S."""
+    now = time.time()
+    leftovers = [(path, STALE_AFTER_S) for path in folder.glob("spark-classes-*.tmp")]
+    leftovers += [
+        (path, UNUSED_AFTER_S) for path in folder.glob("spark-classes-*.jsa") if path != current
+    ]
+    for leftover, after in leftovers:
         try:
-            if leftover.stat().st_mtime < cutoff:
+            if leftover.stat().st_mtime < now - after:
                 leftover.unlink()
         except OSError:
             pass

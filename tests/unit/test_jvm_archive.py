@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -177,3 +178,22 @@ def test_stale_temporary_archives_are_removed(spark_home: Path, tmp_path: Path) 
     os.utime(stale, (old, old))
     jvm_archive.for_session(JAVA, VERSION, {})
     assert not stale.exists() and fresh.exists()
+
+
+def test_archives_unused_for_two_weeks_are_removed_and_the_current_one_kept(
+    spark_home: Path, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    current = jvm_archive.for_session(JAVA, VERSION, {})
+    assert current is not None
+    superseded, recent = cache / "spark-classes-0ld.jsa", cache / "spark-classes-n3w.jsa"
+    for archive in (current.path, superseded, recent):
+        archive.write_bytes(b"archive")
+    long_ago = time.time() - 2 * jvm_archive.UNUSED_AFTER_S
+    for archive in (current.path, superseded):
+        os.utime(archive, (long_ago, long_ago))
+    assert jvm_archive.for_session(JAVA, VERSION, {}) == current
+    assert not superseded.exists() and recent.exists()
+    # The current archive was old too: this session marked it used, and it stays.
+    assert current.path.exists() and current.path.stat().st_mtime > long_ago + 3600
