@@ -66,6 +66,12 @@ LOCAL_CONF: dict[str, str] = {
     "spark.ui.showConsoleProgress": "false",
     "spark.driver.memory": "4g",
     "spark.sql.execution.arrow.pyspark.enabled": "true",
+    # Compiled generated classes kept per JVM (Spark's default is 100). A day's clean_orders
+    # alone compiles ~116, so with 100 every later run in a session (the tests, a warm
+    # session) compiled 65-100 of them again: 2 with 1000. Warm clean_orders at 1,000 rows,
+    # medians of 5 runs, 3 sessions each alternated: 4.87 / 4.36 / 3.66 s against 5.29 /
+    # 4.86 / 4.61 s. A one-job Glue JVM compiles each class once either way.
+    "spark.sql.codegen.cache.maxEntries": "1000",
 }
 
 
