@@ -11,13 +11,12 @@ finds no archive for its Java and its Spark jars has its JVM write one when it e
 An archive is only published whole: the JVM writes it under a temporary name, and the name is
 given once the JVM has exited cleanly and a JVM maps the file (a truncated archive crashes the
 JVM that maps it). Its name is a hash of what it was built from (the Java runtime, Spark's
-jars), so an upgrade of either gets a new one; one that no session has mapped for two weeks is
-removed. The JVM refuses an archive whose class path is
-not the one it was written with; Java only archives classes of jars, so a session whose class
-path holds a configuration folder with files in it (SPARK_CONF_DIR, HADOOP_CONF_DIR, ...) gets
-no archive. Nor does a JVM given a Java agent or a flight recording (JAVA_TOOL_OPTIONS,
-SPARK_SUBMIT_OPTS, ...): Java 17 crashes (SIGSEGV) loading an archived class while an agent may
-transform classes.
+jars), so an upgrade of either gets a new one; one that no session has used for two weeks is
+removed. The JVM refuses an archive whose class path is not the one it was written with; Java
+only archives classes of jars, so a session whose class path holds a configuration folder with
+files in it (SPARK_CONF_DIR, HADOOP_CONF_DIR, ...) gets no archive. Nor does a JVM given a
+Java agent or a flight recording (JAVA_TOOL_OPTIONS, SPARK_SUBMIT_OPTS, ...): Java 17 crashes
+(SIGSEGV) loading an archived class while an agent may transform classes.
 
 ORDERLAKE_CLASS_ARCHIVE=off turns it off; any other value is the folder for archives
 (default: $XDG_CACHE_HOME/orderlake, else ~/.cache/orderlake).
