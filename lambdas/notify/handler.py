@@ -23,6 +23,16 @@ from orderlake.events.notify import TopicPublisher, deliver
 from orderlake.events.quality_results import GlueQualityResults, QualityResultLookup
 from orderlake.events.settings import load_settings
 
+# The publish is what must not be lost: six attempts (botocore's `max_attempts` counts retries,
+# `total_max_attempts` attempts), at most ~31 s of backoff. A lookup only adds a date or failed
+# rules to the email, so with Glue failing it gives up soon and the email goes out saying
+# "unknown": three attempts, at most ~3 s of backoff, and short timeouts. A data quality
+# event's two lookups take at most ~6 s against a Glue answering errors, ~36 s against one that
+# never answers (2 x 3 x (2 + 3) s), inside the function's 60 s.
+PUBLISH_RETRIES = {"mode": "standard", "total_max_attempts": 6}
+LOOKUP_RETRIES = {"mode": "standard", "total_max_attempts": 3}
+LOOKUP_CONNECT_TIMEOUT_S, LOOKUP_READ_TIMEOUT_S = 2, 3
+
 logger = logging.getLogger("orderlake.notify")
 logger.setLevel(logging.INFO)
 
@@ -39,12 +49,16 @@ def handler(
         import boto3
         from botocore.config import Config
 
-        retries = Config(retries={"mode": "standard", "max_attempts": 6})
-        glue = boto3.client("glue", config=retries)
+        lookups = Config(
+            retries=LOOKUP_RETRIES,
+            connect_timeout=LOOKUP_CONNECT_TIMEOUT_S,
+            read_timeout=LOOKUP_READ_TIMEOUT_S,
+        )
+        glue = boto3.client("glue", config=lookups)
         job_runs = job_runs or GlueJobRuns(glue)
         quality_results = quality_results or GlueQualityResults(glue)
         publish = publish or TopicPublisher(
-            boto3.client("sns", config=retries), env["ON_CALL_TOPIC_ARN"]
+            boto3.client("sns", config=Config(retries=PUBLISH_RETRIES)), env["ON_CALL_TOPIC_ARN"]
         )
     outcomes = deliver(
         event, job_runs, publish, load_settings(env), quality_results=quality_results

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import http.server
 import io
 import json
+import select
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 import uuid
@@ -437,6 +440,91 @@ def job_run_fields(event: dict[str, Any]) -> tuple[dict[str, Any], str, str] | N
     if "jobName" in detail.get("context", {}):
         return detail["context"], "jobName", "jobId"
     return None
+
+
+class FailingGlue(http.server.ThreadingHTTPServer):
+    """A Glue endpoint in trouble: every call answers 500, except the first GetDataQualityResult,
+    which is held unanswered until the client hangs up (or HOLD_S passes: then it says so)."""
+
+    HOLD_S = 20
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), FailingGlueHandler)
+        self.calls: list[str] = []
+        self.held_until_hangup: bool | None = None
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class FailingGlueHandler(http.server.BaseHTTPRequestHandler):
+    server: FailingGlue
+
+    def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        operation = self.headers.get("X-Amz-Target", "").rpartition(".")[2]
+        self.server.calls.append(operation)
+        if operation == "GetDataQualityResult" and self.server.held_until_hangup is None:
+            self.server.held_until_hangup = self._client_hangs_up_within(FailingGlue.HOLD_S)
+            if self.server.held_until_hangup:
+                return
+        body = b'{"__type": "InternalServiceException", "message": "Glue is having a day"}'
+        self.send_response(500)
+        self.send_header("Content-Type", "application/x-amz-json-1.1")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _client_hangs_up_within(self, seconds: float) -> bool:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            readable, _, _ = select.select([self.connection], [], [], 0.1)
+            if readable and self.connection.recv(1, socket.MSG_PEEK) == b"":
+                return True
+        return False
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        pass
+
+
+@pytest.fixture()
+def failing_glue() -> Iterator[FailingGlue]:
+    server = FailingGlue()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_notifier_gives_up_on_a_failing_glue_and_mails_anyway_as_packaged(
+    failing_glue: FailingGlue,
+    on_call_topic: tuple[str, str],
+    artifacts: Path,
+    runtime_paths: dict[str, str],
+    moto_endpoint: str,
+    tmp_path: Path,
+) -> None:
+    """The lookups only add to the email: with Glue answering 500 or not at all, each gives up
+    after three attempts and short timeouts, and the email goes out with the date and the
+    failed rules unknown, inside the function's 60 s. (The publish's seven attempts, which the
+    lookups had too, took 27-42 s of backoff for one lookup here, up to ~51 s.)"""
+    topic, queue_url = on_call_topic
+    event = json.loads((SAMPLES / "glue_dq_results_failed.json").read_text())
+    env = {"ON_CALL_TOPIC_ARN": topic, "AWS_ENDPOINT_URL_GLUE": failing_glue.endpoint}
+
+    result = invoke("notify", event, env, artifacts, runtime_paths, moto_endpoint, tmp_path)
+
+    assert result["outcomes"][0]["status"] == "published", result
+    assert sorted(failing_glue.calls) == ["GetDataQualityResult"] * 3 + ["GetJobRun"] * 3
+    assert failing_glue.held_until_hangup, "the notifier waited on an unanswered lookup"
+    (message,) = captured(client("sqs", moto_endpoint), queue_url)
+    assert "Run date:  unknown (" in message["Message"]
+    assert "Failed rules: unknown (" in message["Message"]
 
 
 @pytest.mark.parametrize(
