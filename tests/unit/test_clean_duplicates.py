@@ -56,7 +56,10 @@ def files_in_plan(request, monkeypatch):
 def test_exact_repeats_are_dropped_and_differing_ones_are_conflicts(spark):
     rows = [(f, n, text) for f, lines in FILES.items() for n, text in enumerate(lines, start=1)]
     lines = spark.createDataFrame(rows, f"{S.SOURCE_FILE} string, {S.LINE_NUMBER} long, raw string")
+    # Persisted, as clean_orders persists its checked lines: each query below otherwise plans
+    # and compiles the whole validation again (a ~370,000-character plan, ~10 s per query).
     validated = lines.withColumnRenamed("raw", S.RAW_LINE).transform(validated_lines(RUN_DATE))
+    validated.persist()
     curated = {
         (r[S.ORDER_ID], r[S.SOURCE_FILE], r[S.LINE_NUMBER])
         for r in curated_from(validated).collect()
